@@ -1,0 +1,116 @@
+// buildApp(config, deps): the whole server, not yet listening (STYLE §1). Only main.ts reads the
+// environment and listens; tests build it with their own config, clock and data directory.
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import type { Config } from './config.ts';
+import { RxpError, errorBody } from './errors.ts';
+import { registerAuth } from './auth/tokens.ts';
+import { clickhousePlugin, openStorage, type Storage } from './plugins/clickhouse.ts';
+import { ioPlugin } from './plugins/io.ts';
+import { ingestRoutes } from './ingest/route.ts';
+import { IngestWriter } from './ingest/writer.ts';
+import { metricRoutes } from './metrics/routes.ts';
+import { PushHub } from './push/hub.ts';
+import { healthRoutes, StreamFreshness } from './health.ts';
+import { loadScreens, screenRoutes } from './screens.ts';
+import { startDemo, type Demo } from './demo.ts';
+import { systemClock, type Clock } from './time.ts';
+
+export interface AppDeps {
+  clock?: Clock;
+  /** Fastify logger option; tests pass false. @default pino at config.logLevel */
+  logger?: FastifyServerOptions['logger'];
+  storage?: Storage;
+}
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PUBLIC_DIR = `${ROOT}public`;
+const BUILD_DIR = `${ROOT}public/build`;
+const SCREENS_DIR = `${ROOT}screens/builtin`;
+
+/** Query strings may carry a screen token (`?token=`): it never reaches a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: PushHub;
+    writer: IngestWriter;
+  }
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const clock = deps.clock ?? systemClock;
+  const app = Fastify({
+    logger: deps.logger ?? {
+      level: config.logLevel,
+      serializers: {
+        req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
+      },
+    },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    let e: RxpError;
+    if (err instanceof RxpError) e = err;
+    else if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new RxpError('RXP_ERR_INGEST_TOO_LARGE', 'request body exceeds 8 MiB');
+    else if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') e = new RxpError('RXP_ERR_INGEST_MEDIA_TYPE');
+    else if ((err as { statusCode?: number }).statusCode === 400) e = new RxpError('RXP_ERR_BAD_REQUEST', (err as Error).message);
+    else {
+      req.log.error({ err }, 'unhandled error');
+      e = new RxpError('RXP_ERR_INTERNAL');
+    }
+    if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
+    return reply.status(e.statusCode).send(errorBody(e));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.status(404).send(errorBody(new RxpError('RXP_ERR_NOT_FOUND', `no route ${req.method} ${redactUrl(req.url)}`)));
+  });
+
+  const storage = deps.storage ?? (await openStorage(config));
+  await app.register(clickhousePlugin, { storage });
+  await app.register(ioPlugin, { config });
+  registerAuth(app, config);
+
+  const ctx = { storage, tz: config.tzBusiness, clock };
+  const hub = new PushHub({ io: app.io, ctx, logger: app.log });
+  const freshness = new StreamFreshness(clock);
+  const writer = new IngestWriter({
+    storage,
+    logger: app.log,
+    clock,
+    onCommit: (commit) => {
+      freshness.record(commit);
+      hub.onCommit(commit);
+    },
+  });
+  app.decorate('hub', hub);
+  app.decorate('writer', writer);
+  app.io.on('connection', (socket) => hub.attach(socket));
+
+  await app.register(ingestRoutes, { writer });
+  await app.register(metricRoutes, { ctx, hub });
+  await app.register(healthRoutes, { storage, writer, hub, freshness, clock });
+  await app.register(screenRoutes, { screens: loadScreens(SCREENS_DIR), buildDir: BUILD_DIR, tz: config.tzBusiness });
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: false, wildcard: true });
+
+  let demo: Demo | null = null;
+  app.addHook('onReady', async () => {
+    hub.start();
+    if (config.demo) demo = startDemo({ config, writer, storage, clock, logger: app.log });
+  });
+  // preClose: stop producing and tell the screens; the HTTP server then waits for in-flight requests
+  // (ingests finish and are acknowledged); onClose: drain the writer, then storage closes (its plugin).
+  app.addHook('preClose', async () => {
+    await demo?.stop();
+  });
+  app.addHook('onClose', async () => {
+    await writer.close();
+    hub.stop();
+  });
+  return app;
+}

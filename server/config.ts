@@ -1,0 +1,108 @@
+// The only reader of process.env. Validates, documents each default with its unit, and returns a frozen
+// object that is passed to everything else (STYLE §6).
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { DateTime } from 'luxon';
+import { RxpError } from './errors.ts';
+
+export interface Config {
+  /** TCP port. @default 3000 */
+  readonly port: number;
+  /** Listen address. @default '127.0.0.1' */
+  readonly host: string;
+  /** chDB data and local state. @default './data' */
+  readonly dataDir: string;
+  /** A ClickHouse server (HTTP) instead of chDB; unset means embedded chDB at dataDir. */
+  readonly clickhouse: null | {
+    readonly url: string;
+    readonly username: string;
+    readonly password: string;
+    readonly database: string;
+  };
+  /** Database name used on chDB (on a server, `clickhouse.database`). @default 'rxpulse' */
+  readonly database: string;
+  /** Shares work between instances; unset means single-instance in-process equivalents. */
+  readonly redisUrl: string | null;
+  /** IANA zone of the business day. @default 'Asia/Shanghai' */
+  readonly tzBusiness: string;
+  /** Built-in demo stream. @default false here; `npm start` turns it on */
+  readonly demo: boolean;
+  /** Demo seed: the same seed replays the same events (so a restart double-counts nothing). @default 'rxpulse' */
+  readonly demoSeed: string;
+  /** Demo average paid orders per second over a whole day. @default 3 */
+  readonly demoRate: number;
+  readonly tokens: {
+    readonly ingest: string;
+    readonly admin: string;
+    /** Tokens generated at start because their variable was unset; main.ts prints them once. */
+    readonly generated: readonly ('ingest' | 'admin')[];
+  };
+  /** pino level. @default 'info' */
+  readonly logLevel: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new RxpError('RXP_ERR_CONFIG_INVALID', `${name} must be an integer in [${min}, ${max}], got "${raw}"`);
+  }
+  return n;
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+  if (['off', 'false', '0', 'no'].includes(raw)) return false;
+  throw new RxpError('RXP_ERR_CONFIG_INVALID', `${name} must be on or off, got "${raw}"`);
+}
+
+/** Builds the config from an environment (process.env in main.ts, a literal object in tests). */
+export function loadConfig(env: Env = process.env): Config {
+  const tz = env.TZ_BUSINESS || 'Asia/Shanghai';
+  if (!DateTime.now().setZone(tz).isValid) {
+    throw new RxpError('RXP_ERR_CONFIG_INVALID', `TZ_BUSINESS is not an IANA time zone: "${tz}"`);
+  }
+  const generated: ('ingest' | 'admin')[] = [];
+  const token = (name: string, role: 'ingest' | 'admin'): string => {
+    const value = env[name];
+    if (value) {
+      if (value.length < 16) throw new RxpError('RXP_ERR_CONFIG_INVALID', `${name} must be at least 16 characters`);
+      return value;
+    }
+    generated.push(role);
+    return randomBytes(24).toString('base64url');
+  };
+  const ingest = token('RXPULSE_INGEST_TOKEN', 'ingest');
+  const admin = token('RXPULSE_ADMIN_TOKEN', 'admin');
+  const database = env.CLICKHOUSE_DATABASE || 'rxpulse';
+  const demoRate = Number(env.RXPULSE_DEMO_RATE ?? 3);
+  if (!(demoRate > 0 && demoRate <= 1000)) {
+    throw new RxpError('RXP_ERR_CONFIG_INVALID', `RXPULSE_DEMO_RATE must be in (0, 1000], got "${env.RXPULSE_DEMO_RATE}"`);
+  }
+  return Object.freeze({
+    port: intVar(env, 'PORT', 3000, 0, 65535),
+    host: env.HOST || '127.0.0.1',
+    dataDir: resolve(env.RXPULSE_DATA_DIR || './data'),
+    clickhouse: env.CLICKHOUSE_URL
+      ? Object.freeze({
+          url: env.CLICKHOUSE_URL,
+          username: env.CLICKHOUSE_USER || 'default',
+          password: env.CLICKHOUSE_PASSWORD || '',
+          database,
+        })
+      : null,
+    database,
+    redisUrl: env.REDIS_URL || null,
+    tzBusiness: tz,
+    demo: onOff(env, 'RXPULSE_DEMO', false),
+    demoSeed: env.RXPULSE_DEMO_SEED || 'rxpulse',
+    demoRate,
+    tokens: Object.freeze({ ingest, admin, generated: Object.freeze(generated) }),
+    logLevel: env.LOG_LEVEL || 'info',
+  });
+}

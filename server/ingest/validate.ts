@@ -1,0 +1,121 @@
+// All-or-nothing validation of an ingest request (CONTRACT "Ingest"). Every invalid event is reported with
+// its index, event_id, the field as a path (`lines[0].qty`) and a reason; up to MAX_ERRORS entries.
+import type { TObject, TSchema } from 'typebox';
+import { Compile, type Validator } from 'typebox/compile';
+import { Value } from 'typebox/value';
+import { STREAMS } from '../../streams/index.ts';
+import { tsMillis } from '../../streams/common.ts';
+
+export const MAX_ERRORS = 100;
+
+export interface EventError {
+  index: number;
+  event_id: string | null;
+  field: string;
+  reason: string;
+}
+
+/** A validated event, cleaned of unknown fields and masked, ready for the writer. */
+export interface ValidEvent {
+  event_id: string;
+  type: string;
+  stream: string;
+  tsMs: number;
+  body: Record<string, unknown>;
+}
+
+interface TypeEntry {
+  stream: string;
+  schema: TObject;
+  check: Validator;
+  toStored: (event: Record<string, unknown>) => void;
+}
+
+const TYPES = new Map<string, TypeEntry>();
+for (const stream of STREAMS) {
+  for (const schema of stream.events) {
+    const type = (schema.properties.type as { const: string }).const;
+    TYPES.set(type, { stream: stream.name, schema, check: Compile(schema), toStored: stream.toStored });
+  }
+}
+export const KNOWN_TYPES: readonly string[] = [...TYPES.keys()];
+
+/** `/lines/0/qty` → `lines[0].qty` */
+function fieldPath(pointer: string, extra?: string): string {
+  const parts = pointer.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra) parts.push(extra);
+  return parts.reduce((acc, p) => (/^\d+$/.test(p) ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+}
+
+function schemaAt(root: TSchema, schemaPath: string): Record<string, unknown> | undefined {
+  let node: unknown = root;
+  for (const key of schemaPath.replace(/^#\/?/, '').split('/').filter(Boolean)) {
+    node = (node as Record<string, unknown> | undefined)?.[key];
+  }
+  return node as Record<string, unknown> | undefined;
+}
+
+function reasonOf(keyword: string, params: Record<string, unknown>, message: string): string {
+  if (keyword === 'enum') return `must be one of: ${(params.allowedValues as unknown[]).join(', ')}`;
+  if (keyword === 'const') return `must be ${JSON.stringify(params.allowedValue)}`;
+  if (keyword === 'pattern' && String(params.pattern) === '^[0-9]{20}$') return 'must be exactly 20 digits';
+  return message;
+}
+
+/** One error per field: a union (anyOf) reports its own description instead of one line per branch. */
+function eventErrors(entry: TypeEntry, event: unknown): { field: string; reason: string }[] {
+  const byField = new Map<string, string>();
+  const unions = new Set<string>();
+  const raw = [...entry.check.Errors(event)];
+  for (const e of raw) if (e.keyword === 'anyOf') unions.add(e.instancePath);
+  for (const e of raw) {
+    if (e.keyword === 'required') {
+      for (const name of e.params.requiredProperties as string[]) {
+        byField.set(fieldPath(e.instancePath, name), 'is required');
+      }
+      continue;
+    }
+    const field = fieldPath(e.instancePath);
+    if (byField.has(field)) continue;
+    if (unions.has(e.instancePath)) {
+      const union = raw.find((u) => u.keyword === 'anyOf' && u.instancePath === e.instancePath)!;
+      const description = schemaAt(entry.schema, union.schemaPath)?.description;
+      byField.set(field, typeof description === 'string' ? description : e.message);
+      continue;
+    }
+    byField.set(field, reasonOf(e.keyword, e.params as Record<string, unknown>, e.message));
+  }
+  return [...byField].map(([field, reason]) => ({ field, reason }));
+}
+
+export type Validation = { ok: true; events: ValidEvent[] } | { ok: false; errors: EventError[] };
+
+export function validateEvents(items: readonly unknown[]): Validation {
+  const errors: EventError[] = [];
+  const events: ValidEvent[] = [];
+  items.forEach((item, index) => {
+    if (errors.length >= MAX_ERRORS) return;
+    const obj = typeof item === 'object' && item !== null && !Array.isArray(item) ? (item as Record<string, unknown>) : null;
+    const eventId = obj && typeof obj.event_id === 'string' ? obj.event_id : null;
+    if (!obj) {
+      errors.push({ index, event_id: null, field: '', reason: 'must be a JSON object' });
+      return;
+    }
+    const entry = typeof obj.type === 'string' ? TYPES.get(obj.type) : undefined;
+    if (!entry) {
+      const reason = typeof obj.type === 'string' ? `unknown type "${obj.type}"` : 'is required (a string)';
+      errors.push({ index, event_id: eventId, field: 'type', reason });
+      return;
+    }
+    const problems = eventErrors(entry, obj);
+    if (problems.length > 0) {
+      for (const p of problems) if (errors.length < MAX_ERRORS) errors.push({ index, event_id: eventId, ...p });
+      return;
+    }
+    // Fields not in the contract are accepted and ignored: they are not stored (they could hold personal data).
+    const body = Value.Clean(entry.schema, structuredClone(obj)) as Record<string, unknown>;
+    entry.toStored(body);
+    events.push({ event_id: obj.event_id as string, type: obj.type as string, stream: entry.stream, tsMs: tsMillis(obj.ts as string | number), body });
+  });
+  return errors.length > 0 ? { ok: false, errors } : { ok: true, events };
+}

@@ -1,0 +1,22 @@
+// The entry point: reads the environment, builds the app, listens, prints generated tokens once, and shuts
+// down gracefully on SIGINT/SIGTERM (in-flight ingests finish, sockets are told).
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { loadConfig } from './config.ts';
+
+const config = loadConfig();
+const app = await buildApp(config);
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) app.log.error({ err }, 'fatal error, shutting down');
+  else app.log.info({ signal }, 'shutting down');
+  await app.close();
+});
+await app.listen({ port: config.port, host: config.host });
+
+const base = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${(app.server.address() as { port: number }).port}`;
+const lines = [`RxPulse is listening on ${base} (storage: ${app.storage.transport}, demo: ${config.demo ? 'on' : 'off'})`];
+if (config.tokens.generated.includes('admin')) lines.push(`  admin token (generated, set RXPULSE_ADMIN_TOKEN to keep one): ${config.tokens.admin}`);
+if (config.tokens.generated.includes('ingest')) lines.push(`  ingest token (generated, set RXPULSE_INGEST_TOKEN to keep one): ${config.tokens.ingest}`);
+lines.push(`  war-room screen: ${base}/screens/war-room?token=${config.tokens.generated.includes('admin') ? config.tokens.admin : '<RXPULSE_ADMIN_TOKEN>'}`);
+// Printed to the terminal once, never through the logger (tokens stay out of log files).
+process.stdout.write(`\n${lines.join('\n')}\n\n`);

@@ -1,0 +1,31 @@
+// What a metric declares (STYLE §9). The read API, the push hub and the catalogue all use this one
+// declaration, so a screen and GET /api/v1/metrics/{id} never disagree.
+import type { TObject, Static } from 'typebox';
+import type { Storage } from '../plugins/clickhouse.ts';
+import type { Clock } from '../time.ts';
+
+export interface MetricContext {
+  storage: Storage;
+  tz: string;
+  clock: Clock;
+}
+
+export interface MetricDef<P extends TObject = TObject, V = unknown> {
+  readonly id: string;
+  readonly description: { readonly 'zh-CN': string; readonly en: string };
+  /** Query parameters (strings on the URL; defaults resolved by `resolve`). */
+  readonly params: P;
+  /** Shape of the value, for the catalogue. */
+  readonly value: string;
+  /** Streams whose new events can change the value: an ingest of another stream never recomputes it. */
+  readonly streams: readonly string[];
+  /** The value also moves with the clock (a series up to the current minute): recomputed at minute ticks. */
+  readonly tick?: 'minute';
+  /** Fills defaults (e.g. date = today in TZ_BUSINESS) at compute time, so "today" rolls over by itself. */
+  resolve(raw: Static<P>, ctx: MetricContext): Static<P>;
+  compute(ctx: MetricContext, params: Static<P>): Promise<V>;
+}
+
+export function defineMetric<P extends TObject, V>(def: MetricDef<P, V>): MetricDef<P, V> {
+  return def;
+}

@@ -1,0 +1,38 @@
+// socket.io as a Fastify plugin: attached to the app's HTTP server, sockets authenticated once in
+// middleware, told before a graceful shutdown, closed with the app.
+import fp from 'fastify-plugin';
+import { Server } from 'socket.io';
+import type { Config } from '../config.ts';
+import { roleOf, can } from '../auth/tokens.ts';
+import type { ClientToServerEvents, ServerToClientEvents } from '../push/protocol.ts';
+
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    io: IoServer;
+  }
+}
+
+export const ioPlugin = fp<{ config: Config }>(
+  async (app, { config }) => {
+    const io: IoServer = new Server(app.server, { serveClient: false, transports: ['websocket', 'polling'] });
+    io.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      const role = roleOf(config, typeof token === 'string' ? token : undefined);
+      if (!role) return next(new Error('RXP_ERR_AUTH_MISSING'));
+      if (!can(role, 'read')) return next(new Error('RXP_ERR_AUTH_FORBIDDEN'));
+      next();
+    });
+    app.decorate('io', io);
+    app.addHook('preClose', async () => {
+      io.emit('server:shutdown', { reason: 'server is restarting' });
+      io.disconnectSockets(true);
+    });
+    app.addHook('onClose', async () => {
+      // io.close() would close the HTTP server too, which Fastify already does: close the engine only.
+      io.engine.close();
+    });
+  },
+  { name: 'rxpulse-io' },
+);

@@ -1,0 +1,192 @@
+// The push hub: a subscription is (metric id, params). Each distinct subscription is computed once per
+// update and sent to every socket that holds it (a socket.io room per subscription), so one screen or
+// thousands cost the same ClickHouse queries. Ingest commits mark only the metrics of their streams dirty;
+// a short coalescing window folds bursts into one recomputation.
+import type { FastifyBaseLogger } from 'fastify';
+import type { Server, Socket } from 'socket.io';
+import { RxpError } from '../errors.ts';
+import type { Commit } from '../ingest/writer.ts';
+import type { MetricContext, MetricDef } from '../metrics/metric.ts';
+import { checkParams, evaluate, metricDef, subscriptionKey } from '../metrics/run.ts';
+import { businessDate, msToNextMinute } from '../time.ts';
+import { HEARTBEAT_MS, type ClientToServerEvents, type MetricMessage, type ServerToClientEvents } from './protocol.ts';
+
+type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
+type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+interface Subscription {
+  readonly key: string;
+  readonly room: string;
+  readonly def: MetricDef;
+  /** Params as subscribed: a missing `date` means "today" and follows the clock. */
+  readonly raw: Record<string, unknown>;
+  params: Record<string, unknown>;
+  seq: number;
+  value: unknown;
+  json: string | undefined;
+  asOf: number;
+  dirty: boolean;
+  failing: boolean;
+  computing: Promise<void> | null;
+}
+
+export interface HubOptions {
+  io: IoServer;
+  ctx: MetricContext;
+  logger: FastifyBaseLogger;
+  /** Bursts of commits within this window cause one recomputation. @default 20 ms */
+  coalesceMs?: number;
+}
+
+export class PushHub {
+  private readonly subs = new Map<string, Subscription>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private minuteTimer: NodeJS.Timeout | null = null;
+  private readonly coalesceMs: number;
+  /** Counted for tests and health: computations must not grow with the number of sockets. */
+  readonly stats = { computations: 0, updates: 0, failures: 0 };
+
+  constructor(private readonly opts: HubOptions) {
+    this.coalesceMs = opts.coalesceMs ?? 20;
+    // A room empties when its last socket leaves or disconnects: drop the subscription with it.
+    opts.io.of('/').adapter.on('delete-room', (room: string) => {
+      if (room.startsWith('m:')) this.subs.delete(room.slice(2));
+    });
+  }
+
+  get subscriptionCount(): number {
+    return this.subs.size;
+  }
+
+  start(): void {
+    this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS).unref();
+    this.scheduleMinuteTick();
+  }
+
+  stop(): void {
+    for (const t of [this.flushTimer, this.minuteTimer]) if (t) clearTimeout(t);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.flushTimer = this.minuteTimer = this.heartbeatTimer = null;
+  }
+
+  /** Wires one socket's protocol handlers. */
+  attach(socket: IoSocket): void {
+    socket.on('metric:subscribe', (req, ack) => {
+      if (typeof ack !== 'function') return;
+      this.subscribe(socket, req?.metric, req?.params).then(ack, (err) => ack(replyError(err)));
+    });
+    socket.on('metric:snapshot', (req, ack) => {
+      if (typeof ack !== 'function') return;
+      const sub = this.subs.get(String(req?.key));
+      if (!sub || !socket.rooms.has(sub.room)) return ack(replyError(new RxpError('RXP_ERR_NOT_FOUND', 'not subscribed')));
+      this.snapshotOf(sub).then(ack, (err) => ack(replyError(err)));
+    });
+    socket.on('metric:unsubscribe', (req) => {
+      const sub = this.subs.get(String(req?.key));
+      if (sub) void socket.leave(sub.room);
+    });
+  }
+
+  async subscribe(socket: IoSocket, metric: unknown, rawParams: unknown): Promise<MetricMessage> {
+    const def = metricDef(String(metric));
+    const raw = checkParams(def, rawParams ?? {});
+    const key = subscriptionKey(def.id, raw);
+    let sub = this.subs.get(key);
+    if (!sub) {
+      sub = { key, room: `m:${key}`, def, raw, params: raw, seq: 0, value: undefined, json: undefined, asOf: 0, dirty: true, failing: false, computing: null };
+      this.subs.set(key, sub);
+    }
+    await socket.join(sub.room);
+    return this.snapshotOf(sub);
+  }
+
+  /** Marks dirty the subscriptions whose metric reads a stream of the commit, then flushes soon. */
+  onCommit(commit: Commit): void {
+    let any = false;
+    for (const sub of this.subs.values()) {
+      if (sub.def.streams.some((s) => commit.streams.has(s))) {
+        sub.dirty = true;
+        any = true;
+      }
+    }
+    if (any) this.scheduleFlush();
+  }
+
+  private async snapshotOf(sub: Subscription): Promise<MetricMessage> {
+    if (sub.json === undefined || sub.dirty) await this.refresh(sub);
+    if (sub.json === undefined) throw new RxpError('RXP_ERR_STORAGE_UNAVAILABLE', 'metric could not be computed', {}, 1);
+    return this.message(sub, 'snapshot');
+  }
+
+  private message(sub: Subscription, type: MetricMessage['type']): MetricMessage {
+    return { type, key: sub.key, metric: sub.def.id, params: sub.params, seq: sub.seq, as_of: new Date(sub.asOf).toISOString(), value: sub.value };
+  }
+
+  private scheduleFlush(): void {
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, this.coalesceMs);
+  }
+
+  private async flush(): Promise<void> {
+    // Sequential on purpose: chDB runs one query at a time per connection anyway.
+    for (const sub of [...this.subs.values()]) if (sub.dirty) await this.refresh(sub);
+  }
+
+  /** Computes a subscription once; a commit arriving meanwhile causes exactly one more run after it. */
+  private refresh(sub: Subscription): Promise<void> {
+    if (sub.computing) return sub.computing;
+    sub.dirty = false;
+    sub.computing = (async () => {
+      try {
+        const result = await evaluate(sub.def, sub.raw, this.opts.ctx);
+        this.stats.computations++;
+        const json = JSON.stringify(result.value);
+        sub.asOf = result.asOf;
+        sub.failing = false;
+        if (json !== sub.json) {
+          sub.json = json;
+          sub.value = result.value;
+          sub.params = result.params;
+          sub.seq++;
+          this.stats.updates++;
+          if (sub.seq > 1) this.opts.io.to(sub.room).emit('metric:update', this.message(sub, 'update'));
+        }
+      } catch (err) {
+        sub.failing = true;
+        this.stats.failures++;
+        this.opts.logger.warn({ err, metric: sub.def.id }, 'metric computation failed');
+      } finally {
+        sub.computing = null;
+        if (sub.dirty && this.subs.has(sub.key)) this.scheduleFlush();
+      }
+    })();
+    return sub.computing;
+  }
+
+  private heartbeat(): void {
+    const pending = [...this.subs.values()].filter((s) => s.dirty || s.failing || s.computing).map((s) => s.key);
+    this.opts.io.emit('hub:heartbeat', { as_of: new Date(this.opts.ctx.clock.now()).toISOString(), pending });
+  }
+
+  /** At each minute: series "to the current minute" grow, and at midnight "today" becomes a new date. */
+  private scheduleMinuteTick(): void {
+    const { clock, tz } = this.opts.ctx;
+    this.minuteTimer = setTimeout(() => {
+      const today = businessDate(clock.now(), tz);
+      for (const sub of this.subs.values()) {
+        const rollsOver = sub.raw.date === undefined && sub.params.date !== undefined && sub.params.date !== today;
+        if (sub.def.tick === 'minute' || rollsOver) sub.dirty = true;
+      }
+      this.scheduleFlush();
+      this.scheduleMinuteTick();
+    }, msToNextMinute(clock.now()) + 5).unref();
+  }
+}
+
+function replyError(err: unknown) {
+  const e = err instanceof RxpError ? err : new RxpError('RXP_ERR_INTERNAL');
+  return { error: e.code.slice('RXP_ERR_'.length).toLowerCase(), code: e.code, message: e.message, ...(e.body as { param?: string }) };
+}

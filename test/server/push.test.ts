@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MetricMessage } from '../../server/push/protocol.ts';
+import { ADMIN, INGEST, postEvents, removeDir, startServer, type Running } from '../helpers/server.ts';
+import { connect, nextUpdate, subscribe, type TestSocket } from '../helpers/socket.ts';
+import { paid } from '../helpers/events.ts';
+
+let s: Running;
+const sockets: TestSocket[] = [];
+const now = () => new Date().toISOString();
+
+beforeAll(async () => {
+  s = await startServer();
+});
+afterAll(async () => {
+  for (const so of sockets) so.close();
+  await s?.close();
+  if (s) removeDir(s.dataDir);
+});
+
+describe('socket.io push', () => {
+  it('refuses a socket without a valid read token', async () => {
+    await expect(connect(s.url, null)).rejects.toThrow(/RXP_ERR_AUTH_MISSING/);
+    await expect(connect(s.url, INGEST)).rejects.toThrow(/RXP_ERR_AUTH_FORBIDDEN/);
+  });
+
+  it('sends a snapshot on subscribe, then the new value after an ingest', async () => {
+    const so = await connect(s.url, ADMIN);
+    sockets.push(so);
+    const snap = (await subscribe(so, 'sales.gmv')) as MetricMessage;
+    expect(snap).toMatchObject({ type: 'snapshot', metric: 'sales.gmv', seq: 1, value: 0 });
+    const update = nextUpdate(so, snap.key, (m) => m.value === 4_321);
+    expect((await postEvents(s.url, [paid({ ts: now(), paid_fen: 4_321 })])).status).toBe(200);
+    const m = await update;
+    expect(m).toMatchObject({ type: 'update', seq: 2, value: 4_321 });
+    expect(Date.parse(m.as_of)).toBeGreaterThan(Date.parse(snap.as_of) - 1);
+  });
+
+  it('answers a bad subscription with a coded error', async () => {
+    const so = await connect(s.url, ADMIN);
+    sockets.push(so);
+    expect(await subscribe(so, 'sales.nothing')).toMatchObject({ code: 'RXP_ERR_METRIC_UNKNOWN' });
+    expect(await subscribe(so, 'sales.gmv', { date: '2026-13-01' })).toMatchObject({ code: 'RXP_ERR_METRIC_PARAM', param: 'date' });
+  });
+
+  it('computes each subscription once per update, whatever the number of sockets', async () => {
+    const clients = await Promise.all(Array.from({ length: 25 }, () => connect(s.url, ADMIN)));
+    sockets.push(...clients);
+    const snaps = (await Promise.all(clients.map((c) => subscribe(c, 'sales.paid_orders')))) as MetricMessage[];
+    const base = snaps[0].value as number;
+    const before = s.app.hub.stats.computations;
+    const updates = Promise.all(clients.map((c) => nextUpdate(c, snaps[0].key, (m) => m.value === base + 3)));
+    expect((await postEvents(s.url, [paid({ ts: now(), paid_fen: 1 }), paid({ ts: now(), paid_fen: 2 }), paid({ ts: now(), paid_fen: 3 })])).status).toBe(200);
+    const got = await updates;
+    expect(new Set(got.map((m) => m.seq)).size).toBe(1);
+    // Two subscriptions are live (sales.gmv of the earlier test and this one): one computation each.
+    expect(s.app.hub.subscriptionCount).toBe(2);
+    expect(s.app.hub.stats.computations - before).toBe(2);
+  });
+
+  it('drops a subscription when its last socket leaves', async () => {
+    const so = await connect(s.url, ADMIN);
+    const snap = (await subscribe(so, 'sales.gmv', { date: '2026-11-11' })) as MetricMessage;
+    expect(s.app.hub.subscriptionCount).toBe(3);
+    so.emit('metric:unsubscribe', { key: snap.key });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.app.hub.subscriptionCount).toBe(2);
+    so.close();
+  });
+});

@@ -1,0 +1,8 @@
+// Entry point for screens: importing it registers every rx-* element (side effects) and exposes
+// the formatters, so a screen can show the same text a widget would.
+import './rx-kpi.js';
+import './rx-line.js';
+
+export { RxKpi, KPI_FORMATS, type KpiFormat } from './rx-kpi.js';
+export { RxLine, tickStepFor, type MinutePoint } from './rx-line.js';
+export * from './format.js';

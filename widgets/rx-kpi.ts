@@ -1,0 +1,223 @@
+import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import {
+  DASH,
+  formatCount,
+  formatYuanExact,
+  normalizeLang,
+  widgetText,
+  yuanParts,
+  type Lang,
+  type WidgetState,
+} from './format.js';
+
+export const KPI_FORMATS = ['yuan', 'count'] as const;
+export type KpiFormat = (typeof KPI_FORMATS)[number];
+
+/**
+ * Width of text in em for Noto Sans CJK SC Bold with tabular digits (measured in Chromium);
+ * anything else counts as a full em, so the estimate errs on the wide side.
+ */
+function advanceEm(text: string): number {
+  let em = 0;
+  for (const ch of text) em += ch >= '0' && ch <= '9' ? 0.59 : ch === ',' || ch === '.' ? 0.33 : ch === '-' ? 0.37 : ch === '¥' ? 0.59 : 1;
+  return em;
+}
+
+/**
+ * One big number on the wall: today's GMV, order count…
+ *
+ * Pure view: the screen runtime sets the properties; the element never fetches. It mirrors the raw
+ * integer into `data-value` so e2e tests can compare what is shown with what the API returned, and
+ * the text of `[part=value]` is exactly `formatYuanShort` / `formatCount` of that integer.
+ */
+@customElement('rx-kpi')
+export class RxKpi extends LitElement {
+  @property() label = '';
+  /** Integer: fen when `format` is 'yuan', a plain count otherwise; null when not known. */
+  @property({ attribute: false }) value: number | null = null;
+  @property({ reflect: true }) format: KpiFormat = 'count';
+  // Reflected so the host carries lang="zh-CN": Chromium then picks Simplified Chinese glyphs.
+  @property({ reflect: true }) override lang: Lang = 'zh-CN';
+  @property({ reflect: true }) state: WidgetState = 'loading';
+  @property() sublabel?: string;
+
+  /** Alternates between two identical keyframes so each change restarts the flash. */
+  private flash: '' | 'flash-a' | 'flash-b' = '';
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    const before = changed.get('value');
+    // Flash only when one known number replaces another, not on the first value or a reset.
+    if (changed.has('value') && typeof before === 'number' && this.value !== null && before !== this.value) {
+      this.flash = this.flash === 'flash-a' ? 'flash-b' : 'flash-a';
+    }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    if (!changed.has('value')) return;
+    if (this.value === null) this.removeAttribute('data-value');
+    else this.setAttribute('data-value', String(this.value));
+  }
+
+  protected override render(): TemplateResult {
+    const lang = normalizeLang(this.lang);
+    const text = widgetText(lang);
+    const loading = this.state === 'loading';
+    const value = !loading && typeof this.value === 'number' && Number.isFinite(this.value) ? this.value : null;
+    const yuan = this.format === 'yuan';
+    return html`
+      <div class="card" aria-busy=${loading ? 'true' : 'false'}>
+        <div class="head">
+          <span class="label">${this.label}</span>
+          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
+        </div>
+        ${this.sublabel ? html`<div class="sub">${this.sublabel}</div>` : nothing}
+        <div
+          part="value"
+          class="value ${loading ? 'loading' : this.flash}"
+          title=${loading ? text.loading : ''}
+          style="--fit-em: ${value === null ? 1 : this.widthEm(value, lang).toFixed(2)}"
+          >${value === null ? DASH : this.renderNumber(value, lang)}</div
+        >
+        ${yuan
+          ? this.renderExact(value === null ? '\u00a0' : formatYuanExact(value, lang))
+          : nothing}
+      </div>
+    `;
+  }
+
+  private renderExact(text: string): TemplateResult {
+    return html`<div part="exact" class="exact" style="--fit-em: ${(advanceEm(text) * 1.05).toFixed(2)}">${text}</div>`;
+  }
+
+  /** Width of the big number in em (symbol and unit are drawn smaller), plus 5% to spare. */
+  private widthEm(value: number, lang: Lang): number {
+    if (this.format !== 'yuan') return advanceEm(formatCount(value, lang)) * 1.05;
+    const p = yuanParts(value, lang);
+    const unit = p.unit ? 0.45 * (advanceEm(p.unit) + 0.1) : 0;
+    return (0.5 * (advanceEm(p.sign + p.symbol) + 0.08) + advanceEm(p.number) + unit) * 1.05;
+  }
+
+  // No whitespace between the spans: the part's textContent must equal the formatter output.
+  private renderNumber(value: number, lang: Lang): TemplateResult {
+    if (this.format !== 'yuan') return html`<span class="num">${formatCount(value, lang)}</span>`;
+    const p = yuanParts(value, lang);
+    return html`<span class="sym">${p.sign}${p.symbol}</span><span class="num">${p.number}</span>${p.unit
+      ? html`<span class="unit">${p.unit}</span>`
+      : nothing}`;
+  }
+
+  static override styles = css`
+    :host {
+      display: block;
+      height: 100%;
+      box-sizing: border-box;
+      /* The number scales with the width the screen gives the card. */
+      container-type: inline-size;
+      font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
+      color: #cbd5e1;
+      --rx-cyan: #22d3ee;
+      --rx-gold: #fbbf24;
+    }
+    .card {
+      position: relative;
+      height: 100%;
+      box-sizing: border-box;
+      padding: 18px 24px 20px;
+      display: flex;
+      flex-direction: column;
+      justify-content: center;
+      gap: 6px;
+      background: linear-gradient(180deg, rgba(14, 42, 84, 0.55), rgba(5, 14, 34, 0.35));
+      border: 1px solid rgba(34, 211, 238, 0.16);
+      border-radius: 4px;
+      box-shadow: inset 0 0 32px rgba(34, 211, 238, 0.06);
+    }
+    /* Corner brackets: the usual wall-display frame, drawn without images. */
+    .card::before,
+    .card::after {
+      content: '';
+      position: absolute;
+      width: 14px;
+      height: 14px;
+      border: 2px solid var(--rx-cyan);
+      pointer-events: none;
+    }
+    .card::before { top: -1px; left: -1px; border-right: 0; border-bottom: 0; }
+    .card::after { bottom: -1px; right: -1px; border-left: 0; border-top: 0; }
+    .head { display: flex; align-items: center; gap: 12px; min-width: 0; }
+    .label {
+      font-size: var(--rx-kpi-label-size, 22px);
+      letter-spacing: 0.06em;
+      color: #e2e8f0;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      padding-left: 12px;
+      border-left: 4px solid var(--rx-cyan);
+      line-height: 1.1;
+    }
+    .badge {
+      flex: none;
+      font-size: 14px;
+      padding: 1px 8px;
+      border: 1px solid rgba(251, 191, 36, 0.6);
+      border-radius: 3px;
+      color: var(--rx-gold);
+    }
+    .sub { font-size: 15px; color: #64748b; padding-left: 16px; white-space: nowrap; }
+    .value {
+      /* The screen may set the size; it only shrinks when the number would not fit the card.
+         50px = the card's side padding and borders; --fit-em is set per value by render(). */
+      font-size: min(var(--rx-kpi-value-size, clamp(28px, 12cqi, 120px)), calc((100cqi - 50px) / var(--fit-em, 1)));
+      font-weight: 700;
+      line-height: 1.15;
+      white-space: nowrap;
+      font-variant-numeric: tabular-nums;
+      color: var(--rx-cyan);
+      text-shadow: 0 0 0.3em rgba(34, 211, 238, 0.35);
+      transition: opacity 0.4s;
+    }
+    .sym { font-size: 0.5em; margin-right: 0.08em; color: var(--rx-gold); text-shadow: none; }
+    .unit { font-size: 0.45em; margin-left: 0.1em; color: var(--rx-gold); text-shadow: none; font-weight: 500; }
+    .exact {
+      font-size: min(var(--rx-kpi-exact-size, 18px), calc((100cqi - 50px) / var(--fit-em, 1)));
+      color: #94a3b8;
+      font-variant-numeric: tabular-nums;
+      white-space: nowrap;
+    }
+    .loading {
+      width: 55%;
+      border-radius: 6px;
+      color: transparent;
+      text-shadow: none;
+      background: linear-gradient(90deg, rgba(148, 163, 184, 0.08) 25%, rgba(148, 163, 184, 0.2) 50%, rgba(148, 163, 184, 0.08) 75%);
+      background-size: 200% 100%;
+      animation: shimmer 1.6s linear infinite;
+    }
+    :host([state='stale']) .value,
+    :host([state='stale']) .exact { opacity: 0.4; filter: grayscale(0.7); }
+    .flash-a { animation: flash-a 0.9s ease-out; }
+    .flash-b { animation: flash-b 0.9s ease-out; }
+    @keyframes flash-a {
+      from { color: #fef3c7; text-shadow: 0 0 0.5em rgba(251, 191, 36, 0.9); }
+    }
+    @keyframes flash-b {
+      from { color: #fef3c7; text-shadow: 0 0 0.5em rgba(251, 191, 36, 0.9); }
+    }
+    @keyframes shimmer {
+      from { background-position: 100% 0; }
+      to { background-position: -100% 0; }
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .flash-a, .flash-b, .loading { animation: none; }
+      .value { transition: none; }
+    }
+  `;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rx-kpi': RxKpi;
+  }
+}

@@ -1,0 +1,277 @@
+import { Chart, type G2Spec } from '@antv/g2';
+import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, property, query } from 'lit/decorators.js';
+import { formatCount, normalizeLang, widgetText, type Lang, type WidgetState } from './format.js';
+
+/** One minute of the business day; `minute` is already in business time ('HH:MM'). */
+export interface MinutePoint {
+  minute: string;
+  orders: number;
+}
+
+const FONT = '"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif';
+const MINUTE = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/**
+ * Every minute of a day, '00:00'…'23:59'. A fixed ordinal domain keeps each minute at the same x
+ * all day (the line grows left to right, gaps stay visible) and never involves Date, so the
+ * browser's time zone cannot shift the axis.
+ */
+const DAY_MINUTES: readonly string[] = Array.from(
+  { length: 1440 },
+  (_, i) => `${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`,
+);
+
+/** Minutes between x labels: 2 h on a wall-wide chart, wider steps when the box is narrow. */
+export function tickStepFor(widthPx: number): number {
+  const minLabelGapPx = 90; // an 'HH:MM' label at 16px is ~45px wide; keep as much air between labels
+  for (const step of [120, 180, 240, 360, 720]) {
+    if ((widthPx * step) / 1440 >= minLabelGapPx) return step;
+  }
+  return 1440;
+}
+
+/**
+ * Orders per minute over the business day, drawn with G2 5.
+ *
+ * The chart is created once per connection and fed with `changeData`; property changes within one
+ * animation frame fold into one render, and G2 itself folds a render requested while one is running
+ * into a single trailing render with the latest data.
+ */
+@customElement('rx-line')
+export class RxLine extends LitElement {
+  @property() label = '';
+  @property({ attribute: false }) points: readonly MinutePoint[] = [];
+  @property({ reflect: true }) override lang: Lang = 'zh-CN';
+  @property({ reflect: true }) state: WidgetState = 'loading';
+
+  @query('.plot', true) private plot!: HTMLDivElement;
+
+  private chart: Chart | null = null;
+  /** False until the chart got its full spec; later draws only swap data. */
+  private specified = false;
+  private frame = 0;
+  private tickStep = 120;
+  private dataDirty = false;
+  private fitDirty = false;
+  private resizeObserver: ResizeObserver | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Reattached after a disconnect: the shadow DOM is still there, the chart is not.
+    if (this.hasUpdated && !this.chart) this.createChart();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
+    this.chart?.destroy();
+    this.chart = null;
+  }
+
+  protected override firstUpdated(): void {
+    this.createChart();
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // lang changes the y labels, which G2 formats inside the canvas.
+    if (changed.has('points') || changed.has('lang')) this.schedule('data');
+  }
+
+  private createChart(): void {
+    this.chart = new Chart({ container: this.plot, autoFit: true, theme: 'classicDark' });
+    this.specified = false;
+    // G2's autoFit only listens to window resize; the screen layout can resize the box without one.
+    this.resizeObserver = new ResizeObserver(() => this.schedule('fit'));
+    this.resizeObserver.observe(this.plot);
+    this.schedule('data');
+  }
+
+  private schedule(what: 'data' | 'fit'): void {
+    if (what === 'data') this.dataDirty = true;
+    else this.fitDirty = true;
+    if (this.frame !== 0 || !this.chart) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
+    const chart = this.chart;
+    if (!chart) return;
+    const { dataDirty, fitDirty } = this;
+    this.dataDirty = this.fitDirty = false;
+    this.tickStep = tickStepFor(this.plot.clientWidth);
+    let done: Promise<unknown>;
+    if (!this.specified) {
+      chart.options(this.spec(this.rows()));
+      this.specified = true;
+      done = chart.render();
+    } else if (dataDirty) {
+      // Every G2 render measures the container again, so this also covers a pending resize.
+      done = chart.changeData(this.rows()) ?? Promise.resolve();
+    } else if (fitDirty) {
+      done = chart.forceFit(); // no-op when the size did not change
+    } else {
+      return;
+    }
+    done.catch((error: unknown) => console.error('rx-line: chart render failed', error));
+  }
+
+  /** Drops rows G2 could not place (bad minute, non-finite count) instead of breaking the chart. */
+  private rows(): MinutePoint[] {
+    return this.points.filter((p) => MINUTE.test(p.minute) && Number.isFinite(p.orders));
+  }
+
+  private spec(rows: MinutePoint[]): G2Spec {
+    // The dark theme draws labels at 45% opacity: too faint across a room.
+    const axisText = { labelFill: '#94a3b8', labelOpacity: 1, labelFontSize: 16, labelFontFamily: FONT };
+    const encode = { x: 'minute', y: 'orders' };
+    return {
+      type: 'view',
+      data: rows,
+      autoFit: true,
+      paddingLeft: 72,
+      paddingRight: 32,
+      paddingTop: 16,
+      paddingBottom: 40,
+      scale: {
+        x: { type: 'point', domain: [...DAY_MINUTES], range: [0, 1] },
+        y: { type: 'linear', domainMin: 0, nice: true },
+      },
+      axis: {
+        x: {
+          ...axisText,
+          title: false,
+          grid: false,
+          tick: false,
+          line: true,
+          lineStroke: '#334155',
+          lineStrokeOpacity: 1,
+          // Ticks are the domain strings themselves; keep whole hours on the current step.
+          tickFilter: (minute: string) => minute.endsWith(':00') && (Number(minute.slice(0, 2)) * 60) % this.tickStep === 0,
+          labelAutoHide: true,
+        },
+        y: {
+          ...axisText,
+          title: false,
+          tickCount: 4,
+          tick: false,
+          line: false,
+          grid: true,
+          gridStroke: '#94a3b8',
+          gridStrokeOpacity: 0.22,
+          gridLineWidth: 1,
+          gridLineDash: [4, 6],
+          labelFormatter: (v: number) => formatCount(v, normalizeLang(this.lang)),
+        },
+      },
+      legend: false,
+      tooltip: false,
+      interaction: { tooltip: false },
+      children: [
+        {
+          type: 'area',
+          encode,
+          animate: false,
+          // G's gradient angles are not CSS's: 0deg points right, 90deg points down (top → bottom).
+          style: { fill: 'linear-gradient(90deg, rgba(34,211,238,0.42) 0%, rgba(34,211,238,0.02) 100%)' },
+        },
+        {
+          type: 'line',
+          encode,
+          animate: false,
+          style: { stroke: '#22d3ee', lineWidth: 2, shadowColor: 'rgba(34,211,238,0.6)', shadowBlur: 8 },
+        },
+      ],
+    };
+  }
+
+  protected override render(): TemplateResult {
+    const text = widgetText(normalizeLang(this.lang));
+    const rows = this.rows();
+    const last = rows.length > 0 ? rows[rows.length - 1] : undefined;
+    const empty = rows.length === 0;
+    return html`
+      <div class="frame">
+        <div class="head">
+          <span class="label">${this.label}</span>
+          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
+          ${last
+            ? html`<span class="latest">${last.minute}<b>${formatCount(last.orders, normalizeLang(this.lang))}</b></span>`
+            : nothing}
+        </div>
+        <div class="body">
+          <div class="plot ${empty ? 'hidden' : ''}" part="plot"></div>
+          ${empty
+            ? html`<div class="empty" part="empty">${this.state === 'loading' ? text.loading : text.noData}</div>`
+            : nothing}
+        </div>
+      </div>
+    `;
+  }
+
+  static override styles = css`
+    :host {
+      display: block;
+      height: 100%;
+      min-height: 200px;
+      box-sizing: border-box;
+      font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
+      color: #cbd5e1;
+    }
+    .frame {
+      height: 100%;
+      box-sizing: border-box;
+      display: flex;
+      flex-direction: column;
+      padding: 16px 20px 12px;
+      background: linear-gradient(180deg, rgba(14, 42, 84, 0.5), rgba(5, 14, 34, 0.3));
+      border: 1px solid rgba(34, 211, 238, 0.16);
+      border-radius: 4px;
+    }
+    .head { display: flex; align-items: baseline; gap: 12px; min-width: 0; }
+    .label {
+      font-size: var(--rx-line-label-size, 22px);
+      letter-spacing: 0.06em;
+      color: #e2e8f0;
+      padding-left: 12px;
+      border-left: 4px solid #22d3ee;
+      line-height: 1.1;
+      white-space: nowrap;
+      overflow: hidden;
+      text-overflow: ellipsis;
+    }
+    .badge { font-size: 14px; padding: 1px 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: #fbbf24; }
+    .latest { margin-left: auto; font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; white-space: nowrap; }
+    .latest b { margin-left: 10px; font-size: 26px; color: #fbbf24; font-weight: 700; }
+    /* The plot is absolutely placed so the canvas G2 adds can never grow the box it measures. */
+    .body { position: relative; flex: 1; min-height: 0; margin-top: 8px; }
+    .plot { position: absolute; inset: 0; transition: opacity 0.4s; }
+    .plot.hidden { visibility: hidden; }
+    :host([state='stale']) .plot { opacity: 0.4; filter: grayscale(0.7); }
+    .empty {
+      position: absolute;
+      inset: 0;
+      display: flex;
+      align-items: center;
+      justify-content: center;
+      font-size: 24px;
+      letter-spacing: 0.2em;
+      color: #475569;
+    }
+    @media (prefers-reduced-motion: reduce) {
+      .plot { transition: none; }
+    }
+  `;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'rx-line': RxLine;
+  }
+}
