@@ -61,8 +61,11 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
   throw new RxpError('RXP_ERR_CONFIG_INVALID', `${name} must be on or off, got "${raw}"`);
 }
 
-/** Builds the config from an environment (process.env in main.ts, a literal object in tests). */
-export function loadConfig(env: Env = process.env): Config {
+/** Builds the config from an environment (process.env in main.ts, a literal object in tests); `defaults`
+ *  stand where a variable is unset (main.ts turns the demo on by default for `npm start`). */
+export function loadConfig(source: Env = process.env, defaults: Env = {}): Config {
+  const env: Env = { ...defaults };
+  for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') env[k] = v;
   const tz = env.TZ_BUSINESS || 'Asia/Shanghai';
   if (!DateTime.now().setZone(tz).isValid) {
     throw new RxpError('RXP_ERR_CONFIG_INVALID', `TZ_BUSINESS is not an IANA time zone: "${tz}"`);

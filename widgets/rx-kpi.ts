@@ -155,7 +155,7 @@ export class RxKpi extends LitElement {
       text-overflow: ellipsis;
       padding-left: 12px;
       border-left: 4px solid var(--rx-cyan);
-      line-height: 1.1;
+      line-height: 1.35; /* room for Latin descenders under overflow: hidden */
     }
     .badge {
       flex: none;
@@ -197,13 +197,15 @@ export class RxKpi extends LitElement {
     }
     :host([state='stale']) .value,
     :host([state='stale']) .exact { opacity: 0.4; filter: grayscale(0.7); }
-    .flash-a { animation: flash-a 0.9s ease-out; }
-    .flash-b { animation: flash-b 0.9s ease-out; }
+    /* Short and in the number's own hue: screens update every second, so a long or off-colour
+       flash would leave the number permanently mid-flash. */
+    .flash-a { animation: flash-a 0.6s ease-out; }
+    .flash-b { animation: flash-b 0.6s ease-out; }
     @keyframes flash-a {
-      from { color: #fef3c7; text-shadow: 0 0 0.5em rgba(251, 191, 36, 0.9); }
+      from { color: #cffafe; text-shadow: 0 0 0.45em rgba(103, 232, 249, 0.9); }
     }
     @keyframes flash-b {
-      from { color: #fef3c7; text-shadow: 0 0 0.5em rgba(251, 191, 36, 0.9); }
+      from { color: #cffafe; text-shadow: 0 0 0.45em rgba(103, 232, 249, 0.9); }
     }
     @keyframes shimmer {
       from { background-position: 100% 0; }

@@ -22,6 +22,26 @@ const DAY_MINUTES: readonly string[] = Array.from(
   (_, i) => `${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}`,
 );
 
+/**
+ * Keeps rows G2 can place (valid minute, finite count), in minute order. Sources send them sorted;
+ * sorting only when they are not keeps the common path one pass over ≤1,440 rows.
+ */
+function drawableRows(points: readonly MinutePoint[]): MinutePoint[] {
+  const rows = points.filter((p) => MINUTE.test(p.minute) && Number.isFinite(p.orders));
+  const sorted = rows.every((p, i) => i === 0 || rows[i - 1].minute <= p.minute);
+  return sorted ? rows : rows.sort((a, b) => (a.minute < b.minute ? -1 : a.minute > b.minute ? 1 : 0));
+}
+
+/**
+ * y from 0 to at least 1: an all-zero night would otherwise give G2 the empty domain [0, 0], which
+ * it draws as a line floating mid-chart.
+ */
+function yScale(rows: readonly MinutePoint[]): { type: 'linear'; domainMin: number; domainMax: number; nice: boolean } {
+  let max = 1;
+  for (const p of rows) if (p.orders > max) max = p.orders;
+  return { type: 'linear', domainMin: 0, domainMax: max, nice: true };
+}
+
 /** Minutes between x labels: 2 h on a wall-wide chart, wider steps when the box is narrow. */
 export function tickStepFor(widthPx: number): number {
   const minLabelGapPx = 90; // an 'HH:MM' label at 16px is ~45px wide; keep as much air between labels
@@ -55,6 +75,8 @@ export class RxLine extends LitElement {
   private dataDirty = false;
   private fitDirty = false;
   private resizeObserver: ResizeObserver | null = null;
+  /** `points` cleaned for drawing; recomputed only when `points` changes. */
+  private rows: MinutePoint[] = [];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -74,6 +96,10 @@ export class RxLine extends LitElement {
 
   protected override firstUpdated(): void {
     this.createChart();
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('points')) this.rows = drawableRows(this.points);
   }
 
   protected override updated(changed: PropertyValues<this>): void {
@@ -108,23 +134,20 @@ export class RxLine extends LitElement {
     this.tickStep = tickStepFor(this.plot.clientWidth);
     let done: Promise<unknown>;
     if (!this.specified) {
-      chart.options(this.spec(this.rows()));
+      chart.options(this.spec(this.rows));
       this.specified = true;
       done = chart.render();
     } else if (dataDirty) {
+      // Folded into the render changeData starts anyway (options() merges, it does not render).
+      chart.options({ scale: { y: yScale(this.rows) } });
       // Every G2 render measures the container again, so this also covers a pending resize.
-      done = chart.changeData(this.rows()) ?? Promise.resolve();
+      done = chart.changeData(this.rows) ?? Promise.resolve();
     } else if (fitDirty) {
       done = chart.forceFit(); // no-op when the size did not change
     } else {
       return;
     }
     done.catch((error: unknown) => console.error('rx-line: chart render failed', error));
-  }
-
-  /** Drops rows G2 could not place (bad minute, non-finite count) instead of breaking the chart. */
-  private rows(): MinutePoint[] {
-    return this.points.filter((p) => MINUTE.test(p.minute) && Number.isFinite(p.orders));
   }
 
   private spec(rows: MinutePoint[]): G2Spec {
@@ -135,39 +158,27 @@ export class RxLine extends LitElement {
       type: 'view',
       data: rows,
       autoFit: true,
-      paddingLeft: 72,
-      paddingRight: 32,
-      paddingTop: 16,
-      paddingBottom: 40,
+      paddingLeft: 72, paddingRight: 32, paddingTop: 16, paddingBottom: 40, // fixed: no jumps as labels grow
       scale: {
         x: { type: 'point', domain: [...DAY_MINUTES], range: [0, 1] },
-        y: { type: 'linear', domainMin: 0, nice: true },
+        y: yScale(rows),
       },
       axis: {
         x: {
           ...axisText,
-          title: false,
-          grid: false,
-          tick: false,
-          line: true,
-          lineStroke: '#334155',
-          lineStrokeOpacity: 1,
+          title: false, grid: false, tick: false, line: true, lineStroke: '#334155', lineStrokeOpacity: 1,
           // Ticks are the domain strings themselves; keep whole hours on the current step.
           tickFilter: (minute: string) => minute.endsWith(':00') && (Number(minute.slice(0, 2)) * 60) % this.tickStep === 0,
           labelAutoHide: true,
         },
         y: {
           ...axisText,
-          title: false,
-          tickCount: 4,
-          tick: false,
-          line: false,
-          grid: true,
-          gridStroke: '#94a3b8',
-          gridStrokeOpacity: 0.22,
-          gridLineWidth: 1,
-          gridLineDash: [4, 6],
+          title: false, tickCount: 4, tick: false, line: false,
+          grid: true, gridStroke: '#94a3b8', gridStrokeOpacity: 0.22, gridLineWidth: 1, gridLineDash: [4, 6],
+          // Orders are whole: on a quiet night d3 would offer 0.5 steps, which would print twice.
+          tickFilter: (v: number) => Number.isInteger(v),
           labelFormatter: (v: number) => formatCount(v, normalizeLang(this.lang)),
+          labelAutoHide: true,
         },
       },
       legend: false,
@@ -187,13 +198,22 @@ export class RxLine extends LitElement {
           animate: false,
           style: { stroke: '#22d3ee', lineWidth: 2, shadowColor: 'rgba(34,211,238,0.6)', shadowBlur: 8 },
         },
+        {
+          // The current minute as a gold dot; a mark transform, so changeData keeps it. It also
+          // makes a single minute of data visible, which a line cannot draw.
+          type: 'point',
+          encode: { ...encode, size: 4 },
+          transform: [{ type: 'selectX', selector: 'last' }],
+          animate: false,
+          style: { fill: '#fbbf24', fillOpacity: 1, stroke: '#fef3c7', lineWidth: 1.5, shadowColor: '#fbbf24', shadowBlur: 12 },
+        },
       ],
     };
   }
 
   protected override render(): TemplateResult {
     const text = widgetText(normalizeLang(this.lang));
-    const rows = this.rows();
+    const rows = this.rows;
     const last = rows.length > 0 ? rows[rows.length - 1] : undefined;
     const empty = rows.length === 0;
     return html`
@@ -206,7 +226,7 @@ export class RxLine extends LitElement {
             : nothing}
         </div>
         <div class="body">
-          <div class="plot ${empty ? 'hidden' : ''}" part="plot"></div>
+          <div class="stage ${empty ? 'hidden' : ''}"><div class="plot" part="plot"></div></div>
           ${empty
             ? html`<div class="empty" part="empty">${this.state === 'loading' ? text.loading : text.noData}</div>`
             : nothing}
@@ -234,14 +254,14 @@ export class RxLine extends LitElement {
       border: 1px solid rgba(34, 211, 238, 0.16);
       border-radius: 4px;
     }
-    .head { display: flex; align-items: baseline; gap: 12px; min-width: 0; }
+    .head { display: flex; align-items: baseline; gap: 12px; min-width: 0; min-height: 34px; }
     .label {
       font-size: var(--rx-line-label-size, 22px);
       letter-spacing: 0.06em;
       color: #e2e8f0;
       padding-left: 12px;
       border-left: 4px solid #22d3ee;
-      line-height: 1.1;
+      line-height: 1.35; /* room for Latin descenders under overflow: hidden */
       white-space: nowrap;
       overflow: hidden;
       text-overflow: ellipsis;
@@ -249,11 +269,14 @@ export class RxLine extends LitElement {
     .badge { font-size: 14px; padding: 1px 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: #fbbf24; }
     .latest { margin-left: auto; font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; white-space: nowrap; }
     .latest b { margin-left: 10px; font-size: 26px; color: #fbbf24; font-weight: 700; }
-    /* The plot is absolutely placed so the canvas G2 adds can never grow the box it measures. */
+    /* The stage is absolutely placed and the plot takes 100% of it, so the canvas G2 adds can never
+       grow the box G2 measures. (G sets position: relative inline on its container, which is why
+       the plot itself cannot be the absolutely placed box.) */
     .body { position: relative; flex: 1; min-height: 0; margin-top: 8px; }
-    .plot { position: absolute; inset: 0; transition: opacity 0.4s; }
-    .plot.hidden { visibility: hidden; }
-    :host([state='stale']) .plot { opacity: 0.4; filter: grayscale(0.7); }
+    .stage { position: absolute; inset: 0; overflow: hidden; transition: opacity 0.4s; }
+    .stage.hidden { visibility: hidden; }
+    .plot { width: 100%; height: 100%; }
+    :host([state='stale']) .stage { opacity: 0.4; filter: grayscale(0.7); }
     .empty {
       position: absolute;
       inset: 0;
@@ -265,7 +288,7 @@ export class RxLine extends LitElement {
       color: #475569;
     }
     @media (prefers-reduced-motion: reduce) {
-      .plot { transition: none; }
+      .stage { transition: none; }
     }
   `;
 }

@@ -48,13 +48,14 @@ export class LiveMetrics extends EventTarget {
       for (const id of this.states.keys()) void this.subscribe(id);
       this.changed();
     });
+    // Down means every value is stale at once, not after the freshness window.
     this.socket.on('disconnect', () => {
       this.link = LINK.down;
-      this.changed();
+      this.refreshFreshness(true);
     });
     this.socket.on('connect_error', () => {
       this.link = LINK.down;
-      this.changed();
+      this.refreshFreshness(true);
     });
     this.socket.on('metric:update', (m) => this.onMessage(m));
     this.socket.on('hub:heartbeat', (hb) => {

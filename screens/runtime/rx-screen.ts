@@ -140,7 +140,7 @@ export class RxScreen extends LitElement {
     .status.stale { color: #fbbf24; }
     .status.down, .status.connecting { color: #f87171; }
     main { flex: 1; display: grid; gap: 24px; min-height: 0; }
-    .cell { position: relative; min-height: 0; min-width: 0; border: 1px solid rgba(34, 211, 238, 0.18); border-radius: 12px; background: linear-gradient(180deg, rgba(15, 36, 77, 0.55), rgba(8, 18, 40, 0.55)); box-shadow: inset 0 0 40px rgba(34, 211, 238, 0.05); padding: 20px 28px; box-sizing: border-box; }
+    .cell { position: relative; min-height: 0; min-width: 0; } /* widgets draw their own card */
     .cell > * { height: 100%; }
     .error { position: absolute; inset: 0; display: grid; place-items: center; font-size: 40px; color: #f87171; }
     @keyframes pulse { 50% { opacity: 0.3; } }

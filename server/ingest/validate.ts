@@ -2,7 +2,6 @@
 // its index, event_id, the field as a path (`lines[0].qty`) and a reason; up to MAX_ERRORS entries.
 import type { TObject, TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
-import { Value } from 'typebox/value';
 import { STREAMS } from '../../streams/index.ts';
 import { tsMillis } from '../../streams/common.ts';
 
@@ -28,14 +27,34 @@ interface TypeEntry {
   stream: string;
   schema: TObject;
   check: Validator;
+  /** Copies the declared fields only (TypeBox's Value.Clean is ~70 µs an event: too slow for ingest). */
+  project: (value: unknown) => unknown;
   toStored: (event: Record<string, unknown>) => void;
+}
+
+/** A copier of what a schema declares: objects keep their declared properties, arrays map their items. */
+function projector(schema: Record<string, unknown>): (value: unknown) => unknown {
+  if (schema.type === 'object' && schema.properties) {
+    const fields = Object.entries(schema.properties as Record<string, Record<string, unknown>>).map(([k, sub]) => [k, projector(sub)] as const);
+    return (value) => {
+      const src = value as Record<string, unknown>;
+      const out: Record<string, unknown> = {};
+      for (const [k, copy] of fields) if (src[k] !== undefined) out[k] = copy(src[k]);
+      return out;
+    };
+  }
+  if (schema.type === 'array' && schema.items) {
+    const copy = projector(schema.items as Record<string, unknown>);
+    return (value) => (value as unknown[]).map(copy);
+  }
+  return (value) => value;
 }
 
 const TYPES = new Map<string, TypeEntry>();
 for (const stream of STREAMS) {
   for (const schema of stream.events) {
     const type = (schema.properties.type as { const: string }).const;
-    TYPES.set(type, { stream: stream.name, schema, check: Compile(schema), toStored: stream.toStored });
+    TYPES.set(type, { stream: stream.name, schema, check: Compile(schema), project: projector(schema), toStored: stream.toStored });
   }
 }
 export const KNOWN_TYPES: readonly string[] = [...TYPES.keys()];
@@ -107,13 +126,13 @@ export function validateEvents(items: readonly unknown[]): Validation {
       errors.push({ index, event_id: eventId, field: 'type', reason });
       return;
     }
-    const problems = eventErrors(entry, obj);
+    const problems = entry.check.Check(obj) ? [] : eventErrors(entry, obj);
     if (problems.length > 0) {
       for (const p of problems) if (errors.length < MAX_ERRORS) errors.push({ index, event_id: eventId, ...p });
       return;
     }
     // Fields not in the contract are accepted and ignored: they are not stored (they could hold personal data).
-    const body = Value.Clean(entry.schema, structuredClone(obj)) as Record<string, unknown>;
+    const body = entry.project(obj) as Record<string, unknown>;
     entry.toStored(body);
     events.push({ event_id: obj.event_id as string, type: obj.type as string, stream: entry.stream, tsMs: tsMillis(obj.ts as string | number), body });
   });

@@ -193,10 +193,15 @@ describe('widgets in Chromium', () => {
     }, morningPoints());
     expect(canvases).toBe(1);
 
-    await page.evaluate(async () => {
+    // Remove while G2 is mid-render: destroy() must not leave errors or timers behind.
+    await page.evaluate(async (points) => {
+      const line = document.getElementById('line') as HTMLElementTagNameMap['rx-line'];
+      line.points = points.slice(0, 300);
+      await line.updateComplete; // the element has queued its draw for the next frame…
+      await new Promise((ok) => requestAnimationFrame(ok)); // …which runs just before this callback
       for (const el of document.querySelectorAll('rx-kpi, rx-line')) el.remove();
       await new Promise((ok) => setTimeout(ok, 500));
-    });
+    }, morningPoints());
     expect(await page.locator('rx-kpi, rx-line').count()).toBe(0);
     expect(errors).toEqual([]);
   });
