@@ -54,7 +54,7 @@ const TYPES = new Map<string, TypeEntry>();
 for (const stream of STREAMS) {
   for (const schema of stream.events) {
     const type = (schema.properties.type as { const: string }).const;
-    TYPES.set(type, { stream: stream.name, schema, check: Compile(schema), project: projector(schema), toStored: stream.toStored });
+    TYPES.set(type, { stream: stream.name, schema, check: Compile(schema), project: projector(schema as unknown as Record<string, unknown>), toStored: stream.toStored });
   }
 }
 export const KNOWN_TYPES: readonly string[] = [...TYPES.keys()];
