@@ -105,8 +105,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   // preClose: stop producing and tell the screens; the HTTP server then waits for in-flight requests
   // (ingests finish and are acknowledged); onClose: drain the writer, then storage closes (its plugin).
+  let closing = false;
   app.addHook('preClose', async () => {
+    closing = true;
     await demo?.stop();
+  });
+  // A keep-alive connection whose request was in flight when the stop began would hold the server open:
+  // answers given while stopping close their connection.
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
   });
   app.addHook('onClose', async () => {
     await writer.close();

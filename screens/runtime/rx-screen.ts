@@ -5,23 +5,10 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { LINK, LiveMetrics, type Freshness } from './live-metrics.ts';
 import { pick, t, type Lang } from './i18n.ts';
 import { takeToken } from './token.ts';
+import type { Screen, ScreenWidget } from '../../server/screens.ts';
 
-interface WidgetDef {
-  id: string;
-  type: string;
-  area: { col: number; row: number; colSpan: number; rowSpan: number };
-  label: Record<string, string>;
-  metric: string;
-  params?: Record<string, unknown>;
-  options: Record<string, unknown>;
-}
-interface ScreenDef {
-  id: string;
-  title: Record<string, string>;
-  tz: string;
-  grid: { columns: number; rows: number };
-  widgets: WidgetDef[];
-}
+type WidgetDef = ScreenWidget;
+type ScreenDef = Screen & { tz: string };
 
 const DESIGN = { width: 1920, height: 1080 };
 

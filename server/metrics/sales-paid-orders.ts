@@ -1,6 +1,6 @@
-import { toInt } from '../plugins/clickhouse.ts';
 import { defineMetric } from './metric.ts';
-import { DateParam, dayParams, withToday } from './params.ts';
+import { DateParam, withToday } from './params.ts';
+import { sumSalesDay } from './sales-rollup.ts';
 
 /** Distinct orders paid that day (each order counted on its first payment). */
 export const salesPaidOrders = defineMetric({
@@ -10,14 +10,5 @@ export const salesPaidOrders = defineMetric({
   value: 'integer',
   streams: ['orders'],
   resolve: withToday,
-  async compute({ storage, tz }, { date }) {
-    const rs = await storage.read.query({
-      query: `SELECT sum(orders) AS v FROM ${storage.db}.sales_minute
-              WHERE minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')`,
-      query_params: dayParams(date!, tz),
-      format: 'JSONEachRow',
-    });
-    const [row] = await rs.json<{ v: string }>();
-    return toInt(row?.v ?? 0);
-  },
+  compute: (ctx, { date }) => sumSalesDay(ctx, date!, 'orders'),
 });

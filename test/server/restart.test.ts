@@ -1,7 +1,8 @@
 // chDB binds one data directory per process: this file restarts a server on the same directory, so it
 // runs in its own fork, apart from the other server tests.
 import { describe, expect, it } from 'vitest';
-import { getJson, postEvents, removeDir, startServer } from '../helpers/server.ts';
+import { ADMIN, getJson, postEvents, removeDir, startServer } from '../helpers/server.ts';
+import { connect } from '../helpers/socket.ts';
 import { paid } from '../helpers/events.ts';
 
 const TS = '2026-11-11T10:00:00.000+08:00';
@@ -17,6 +18,32 @@ describe('idempotency across a restart', () => {
       expect((await postEvents(b.url, batch)).body).toEqual({ accepted: 0, duplicates: 2 });
       const gmv = await getJson(b.url, '/api/v1/metrics/sales.gmv?date=2026-11-11');
       expect(gmv.body.value).toBe(12_400);
+    } finally {
+      await b.close();
+      removeDir(a.dataDir);
+    }
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('finishes in-flight ingests, acknowledges them, and tells the sockets', async () => {
+    const a = await startServer();
+    const socket = await connect(a.url, ADMIN);
+    const told = new Promise<{ reason: string }>((resolve) => socket.once('server:shutdown', resolve));
+    const events = Array.from({ length: 10_000 }, (_, i) => paid({ ts: TS, paid_fen: 1, event_id: `inflight-${i}` }));
+    const inflight = postEvents(a.url, events);
+    await new Promise((r) => setTimeout(r, 20)); // the request is on its way when the stop begins
+    const closing = a.close();
+    const r = await inflight;
+    await closing;
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ accepted: 10_000, duplicates: 0 });
+    expect((await told).reason).toBeTruthy();
+    socket.close();
+    // Everything acknowledged is there after the restart.
+    const b = await startServer({ dataDir: a.dataDir });
+    try {
+      expect((await getJson(b.url, '/api/v1/metrics/sales.paid_orders?date=2026-11-11')).body.value).toBe(10_000);
     } finally {
       await b.close();
       removeDir(a.dataDir);

@@ -3,19 +3,16 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { OUTPUT_DIR, launchChromium } from '../helpers/browser.ts';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formatCount, formatYuanExact, formatYuanShort } from '../../widgets/format.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const projectRoot = resolve(here, '../..');
-const outputDir = join(projectRoot, 'test/.output');
+const outputDir = OUTPUT_DIR;
 
-const CHROMIUM_ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run',
-];
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 /** 600 minutes from 00:00: a quiet night, then the morning rise, with deterministic noise. */
@@ -84,7 +81,7 @@ describe('widgets in Chromium', () => {
     await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
     const { port } = server.address() as AddressInfo;
 
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     // A zone far from the business zone: the axis must not move with the browser's clock.
     const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, timezoneId: 'America/New_York' });
     page = await context.newPage();
