@@ -64,6 +64,11 @@ export class IngestWriter {
     return this.queuedEvents;
   }
 
+  /** True while a group commit is being written. */
+  get busy(): boolean {
+    return this.running !== null;
+  }
+
   submit(events: ValidEvent[]): Promise<IngestResult> {
     if (this.closing) return Promise.reject(new RxpError('RXP_ERR_SHUTTING_DOWN', undefined, {}, 2));
     if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });

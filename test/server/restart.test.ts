@@ -32,7 +32,8 @@ describe('graceful shutdown', () => {
     const told = new Promise<{ reason: string }>((resolve) => socket.once('server:shutdown', resolve));
     const events = Array.from({ length: 10_000 }, (_, i) => paid({ ts: TS, paid_fen: 1, event_id: `inflight-${i}` }));
     const inflight = postEvents(a.url, events);
-    await new Promise((r) => setTimeout(r, 20)); // the request is on its way when the stop begins
+    // The stop begins while the request is being written.
+    while (!a.app.writer.busy) await new Promise((r) => setTimeout(r, 1));
     const closing = a.close();
     const r = await inflight;
     await closing;
