@@ -50,6 +50,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
       },
     },
+    // One log line per request is noise at 双11 rates; errors are logged, and LOG_LEVEL=debug brings them back.
+    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
   });

@@ -104,7 +104,7 @@ export class RxScreen extends LitElement {
       : '';
     return html`<div class="stage" style="transform: translate(-50%, -50%) scale(${this.scale})">
       <header>
-        <h1>${s ? pick(s.title, this.uiLang) : ''}</h1>
+        <h1 class=${this.uiLang === 'en' ? 'en' : ''}>${s ? pick(s.title, this.uiLang) : ''}</h1>
         <div class="right">${s ? this.status() : nothing}<time class="clock">${clock}</time></div>
       </header>
       <main style=${s ? `grid-template-columns:repeat(${s.grid.columns},1fr);grid-template-rows:repeat(${s.grid.rows},1fr)` : ''}>
@@ -118,6 +118,7 @@ export class RxScreen extends LitElement {
     .stage { position: absolute; left: 50%; top: 50%; width: 1920px; height: 1080px; display: flex; flex-direction: column; padding: 24px 36px 32px; box-sizing: border-box; }
     header { display: flex; align-items: center; justify-content: space-between; height: 88px; border-bottom: 1px solid rgba(34, 211, 238, 0.25); margin-bottom: 24px; }
     h1 { margin: 0; font-size: 44px; font-weight: 700; letter-spacing: 6px; background: linear-gradient(90deg, #e0f2fe, #22d3ee); -webkit-background-clip: text; background-clip: text; color: transparent; }
+    h1.en { letter-spacing: 1px; }
     .right { display: flex; align-items: center; gap: 32px; }
     .clock { font-size: 30px; font-variant-numeric: tabular-nums; color: #94a3b8; }
     .status { display: flex; align-items: center; gap: 10px; font-size: 24px; padding: 6px 18px; border-radius: 999px; border: 1px solid currentColor; }
