@@ -11,6 +11,7 @@ import { ioPlugin } from './plugins/io.ts';
 import { ingestRoutes } from './ingest/route.ts';
 import { IngestWriter } from './ingest/writer.ts';
 import { metricRoutes } from './metrics/routes.ts';
+import { referenceRoutes } from './reference/route.ts';
 import { PushHub } from './push/hub.ts';
 import { healthRoutes, StreamFreshness } from './health.ts';
 import { loadScreens, screenRoutes } from './screens.ts';
@@ -95,6 +96,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.io.on('connection', (socket) => hub.attach(socket));
 
   await app.register(ingestRoutes, { writer });
+  await app.register(referenceRoutes, { storage, clock, onChange: (kind) => hub.markDirty(new Set([`ref.${kind}`])) });
   await app.register(metricRoutes, { ctx, hub });
   await app.register(healthRoutes, { storage, writer, hub, freshness, clock });
   await app.register(screenRoutes, { screens: loadScreens(SCREENS_DIR), buildDir: BUILD_DIR, tz: config.tzBusiness });

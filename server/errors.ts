@@ -11,6 +11,8 @@ export const ERRORS = {
   RXP_ERR_INGEST_TOO_MANY: { status: 413, message: 'too_many_events' },
   RXP_ERR_INGEST_TOO_LARGE: { status: 413, message: 'payload_too_large' },
   RXP_ERR_INGEST_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
+  RXP_ERR_REFERENCE_INVALID: { status: 400, message: 'invalid_rows' },
+  RXP_ERR_REFERENCE_KIND: { status: 404, message: 'unknown reference kind' },
   RXP_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'storage unavailable, retry later' },
   RXP_ERR_SHUTTING_DOWN: { status: 503, message: 'server is shutting down, retry later' },
   RXP_ERR_METRIC_UNKNOWN: { status: 404, message: 'unknown metric' },
@@ -48,6 +50,7 @@ export function errorBody(err: RxpError): Record<string, unknown> {
     RXP_ERR_INGEST_BODY: 'invalid_events',
     RXP_ERR_INGEST_TOO_MANY: 'too_many_events',
     RXP_ERR_INGEST_TOO_LARGE: 'payload_too_large',
+    RXP_ERR_REFERENCE_INVALID: 'invalid_rows',
   };
   return { error: contractName[err.code] ?? err.code.slice('RXP_ERR_'.length).toLowerCase(), code: err.code, message: err.message, ...err.body };
 }

@@ -33,7 +33,7 @@ interface TypeEntry {
 }
 
 /** A copier of what a schema declares: objects keep their declared properties, arrays map their items. */
-function projector(schema: Record<string, unknown>): (value: unknown) => unknown {
+export function projector(schema: Record<string, unknown>): (value: unknown) => unknown {
   if (schema.type === 'object' && schema.properties) {
     const fields = Object.entries(schema.properties as Record<string, Record<string, unknown>>).map(([k, sub]) => [k, projector(sub)] as const);
     return (value) => {
@@ -54,6 +54,7 @@ const TYPES = new Map<string, TypeEntry>();
 for (const stream of STREAMS) {
   for (const schema of stream.events) {
     const type = (schema.properties.type as { const: string }).const;
+    if (type.split('.')[0] !== stream.name) throw new Error(`event type ${type} does not belong to stream ${stream.name}`);
     TYPES.set(type, { stream: stream.name, schema, check: Compile(schema), project: projector(schema as unknown as Record<string, unknown>), toStored: stream.toStored });
   }
 }
@@ -82,10 +83,10 @@ function reasonOf(keyword: string, params: Record<string, unknown>, message: str
 }
 
 /** One error per field: a union (anyOf) reports its own description instead of one line per branch. */
-function eventErrors(entry: TypeEntry, event: unknown): { field: string; reason: string }[] {
+export function describeErrors(schema: TSchema, check: Validator, value: unknown): { field: string; reason: string }[] {
   const byField = new Map<string, string>();
   const unions = new Set<string>();
-  const raw = [...entry.check.Errors(event)];
+  const raw = [...check.Errors(value)];
   for (const e of raw) if (e.keyword === 'anyOf') unions.add(e.instancePath);
   for (const e of raw) {
     if (e.keyword === 'required') {
@@ -98,7 +99,7 @@ function eventErrors(entry: TypeEntry, event: unknown): { field: string; reason:
     if (byField.has(field)) continue;
     if (unions.has(e.instancePath)) {
       const union = raw.find((u) => u.keyword === 'anyOf' && u.instancePath === e.instancePath)!;
-      const description = schemaAt(entry.schema, union.schemaPath)?.description;
+      const description = schemaAt(schema, union.schemaPath)?.description;
       byField.set(field, typeof description === 'string' ? description : e.message);
       continue;
     }
@@ -126,7 +127,7 @@ export function validateEvents(items: readonly unknown[]): Validation {
       errors.push({ index, event_id: eventId, field: 'type', reason });
       return;
     }
-    const problems = entry.check.Check(obj) ? [] : eventErrors(entry, obj);
+    const problems = entry.check.Check(obj) ? [] : describeErrors(entry.schema, entry.check, obj);
     if (problems.length > 0) {
       for (const p of problems) if (errors.length < MAX_ERRORS) errors.push({ index, event_id: eventId, ...p });
       return;

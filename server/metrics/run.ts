@@ -17,6 +17,13 @@ export function checkParams(def: MetricDef, raw: unknown): Record<string, unknow
   let check = validators.get(def.id);
   if (!check) validators.set(def.id, (check = Compile(def.params)));
   const params = typeof raw === 'object' && raw !== null ? { ...(raw as Record<string, unknown>) } : {};
+  // URL query values are strings: numbers and booleans declared as such are converted before checking.
+  for (const [name, value] of Object.entries(params)) {
+    const type = (def.params.properties[name] as { type?: string } | undefined)?.type;
+    if (typeof value !== 'string' || value.trim() === '') continue;
+    if ((type === 'integer' || type === 'number') && Number.isFinite(Number(value))) params[name] = Number(value);
+    if (type === 'boolean' && (value === 'true' || value === 'false')) params[name] = value === 'true';
+  }
   for (const name of Object.keys(params)) {
     if (!(name in def.params.properties)) {
       throw new RxpError('RXP_ERR_METRIC_PARAM', `${name}: unknown parameter`, { param: name, reason: 'unknown parameter' });

@@ -103,9 +103,14 @@ export class PushHub {
 
   /** Marks dirty the subscriptions whose metric reads a stream of the commit, then flushes soon. */
   onCommit(commit: Commit): void {
+    this.markDirty(commit.streams);
+  }
+
+  /** Streams are event streams (`order`, `rx`…) or reference kinds (`ref.skus`…). */
+  markDirty(streams: ReadonlySet<string>): void {
     let any = false;
     for (const sub of this.subs.values()) {
-      if (sub.def.streams.some((s) => commit.streams.has(s))) {
+      if (sub.def.streams.some((s) => streams.has(s))) {
         sub.dirty = true;
         any = true;
       }

@@ -6,6 +6,8 @@
 // Times are stored as DateTime64(3, 'UTC') instants; business days are cut by range predicates computed for
 // TZ_BUSINESS at query time, so changing TZ_BUSINESS needs no migration.
 
+import { referenceStatements } from './reference-schema.ts';
+
 export function schemaStatements(db: string): string[] {
   return [
     `CREATE DATABASE IF NOT EXISTS ${db}`,
@@ -19,6 +21,7 @@ export function schemaStatements(db: string): string[] {
       ts DateTime64(3, 'UTC'),
       received_at DateTime64(3, 'UTC'),
       first_paid UInt8 COMMENT '1 on the first order.paid received for its order_id; only that one counts',
+      id_fp UInt32 COMMENT 'fingerprint of event_id, loaded at start into the in-memory duplicate filter',
       body String
     ) ENGINE = MergeTree ORDER BY event_id SETTINGS index_granularity = 1024`,
 
@@ -53,7 +56,7 @@ export function schemaStatements(db: string): string[] {
           JSONExtract(body, 'Tuple(order_id String, channel String, shop_id String, buyer_id String, buyer_name String,
             buyer_phone String, province String, city String, campaign String, paid_fen Int64, refund_fen Int64,
             warehouse_id String)') AS j
-        FROM ${db}.events WHERE stream = 'orders'
+        FROM ${db}.events WHERE stream = 'order'
       )`,
 
     // Order lines of order.created and order.paid, one row per line.
@@ -63,6 +66,9 @@ export function schemaStatements(db: string): string[] {
       ts DateTime64(3, 'UTC'),
       event_id String,
       first_paid UInt8,
+      channel LowCardinality(String),
+      province LowCardinality(String),
+      campaign String,
       line_no UInt16,
       sku_id String,
       qty UInt32,
@@ -72,13 +78,14 @@ export function schemaStatements(db: string): string[] {
     ) ENGINE = MergeTree ORDER BY (order_id, type, line_no)`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.order_lines_mv TO ${db}.order_lines AS
       SELECT
-        order_id, type, ts, event_id, first_paid, toUInt16(line_no) AS line_no,
+        order_id, type, ts, event_id, first_paid, j.channel AS channel, j.province AS province, j.campaign AS campaign,
+        toUInt16(line_no) AS line_no,
         line.sku_id AS sku_id, line.qty AS qty, line.unit_price_fen AS unit_price_fen,
         line.discount_fen AS discount_fen, line.batch_no AS batch_no
       FROM (
         SELECT type, ts, event_id, first_paid,
-          JSONExtract(body, 'Tuple(order_id String, lines Array(Tuple(sku_id String, qty UInt32, unit_price_fen Int64,
-            discount_fen Int64, batch_no String)))') AS j,
+          JSONExtract(body, 'Tuple(order_id String, channel String, province String, campaign String,
+            lines Array(Tuple(sku_id String, qty UInt32, unit_price_fen Int64, discount_fen Int64, batch_no String)))') AS j,
           j.order_id AS order_id
         FROM ${db}.events WHERE type IN ('order.created', 'order.paid')
       )
@@ -105,5 +112,186 @@ export function schemaStatements(db: string): string[] {
         FROM ${db}.events WHERE type = 'order.paid' AND first_paid = 1
       )
       GROUP BY minute, channel, province`,
+
+    // Lines of first payments per hour, SKU, channel and campaign: top SKUs, category split, COGS, margin.
+    // Line value = qty × unit_price_fen − discount_fen (before any order-level coupon).
+    `CREATE TABLE IF NOT EXISTS ${db}.sales_line_hour (
+      hour DateTime('UTC'),
+      sku_id String,
+      channel LowCardinality(String),
+      campaign String,
+      qty UInt64,
+      gmv_fen Int64,
+      lines UInt64
+    ) ENGINE = SummingMergeTree ORDER BY (hour, sku_id, channel, campaign)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.sales_line_hour_mv TO ${db}.sales_line_hour AS
+      SELECT toStartOfHour(ts) AS hour, sku_id, channel, campaign, sum(q) AS qty, sum(line_fen) AS gmv_fen, count() AS lines
+      FROM (
+        SELECT ts, sku_id, channel, campaign, qty AS q, toInt64(qty) * unit_price_fen - discount_fen AS line_fen
+        FROM ${db}.order_lines WHERE type = 'order.paid' AND first_paid = 1
+      )
+      GROUP BY hour, sku_id, channel, campaign`,
+
+    // Refunds per minute by their own ts; distinct refunded orders as an exact uniq state.
+    `CREATE TABLE IF NOT EXISTS ${db}.refunds_minute (
+      minute DateTime('UTC'),
+      refund_fen SimpleAggregateFunction(sum, Int64),
+      refunds SimpleAggregateFunction(sum, UInt64),
+      orders AggregateFunction(uniqExact, String)
+    ) ENGINE = AggregatingMergeTree ORDER BY minute`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.refunds_minute_mv TO ${db}.refunds_minute AS
+      SELECT toStartOfMinute(ts) AS minute, sum(refund_fen) AS refund_fen, toUInt64(count()) AS refunds,
+        uniqExactState(order_id) AS orders
+      FROM ${db}.order_events WHERE type = 'order.refunded' GROUP BY minute`,
+
+    // Boxes of order.shipped (with the trace codes printed on them): trace-scan coverage.
+    `CREATE TABLE IF NOT EXISTS ${db}.shipped_boxes (
+      order_id String,
+      ts DateTime64(3, 'UTC'),
+      event_id String,
+      warehouse_id String,
+      box_id String,
+      sku_id String,
+      batch_no String,
+      trace_codes Array(String)
+    ) ENGINE = MergeTree ORDER BY (order_id, box_id)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.shipped_boxes_mv TO ${db}.shipped_boxes AS
+      SELECT j.order_id AS order_id, ts, event_id, j.warehouse_id AS warehouse_id, box.box_id AS box_id,
+        box.sku_id AS sku_id, box.batch_no AS batch_no, box.trace_codes AS trace_codes
+      FROM (
+        SELECT ts, event_id, JSONExtract(body, 'Tuple(order_id String, warehouse_id String,
+          boxes Array(Tuple(box_id String, sku_id String, batch_no String, trace_codes Array(String))))') AS j
+        FROM ${db}.events WHERE type = 'order.shipped'
+      )
+      ARRAY JOIN j.boxes AS box`,
+
+    // Prescriptions: every rx.* event, typed.
+    `CREATE TABLE IF NOT EXISTS ${db}.rx_events (
+      rx_id String,
+      type LowCardinality(String),
+      ts DateTime64(3, 'UTC'),
+      event_id String,
+      order_id String,
+      source LowCardinality(String),
+      pharmacist_id String,
+      reason String
+    ) ENGINE = MergeTree ORDER BY (rx_id, type, ts)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.rx_events_mv TO ${db}.rx_events AS
+      SELECT j.rx_id AS rx_id, type, ts, event_id, j.order_id AS order_id, j.source AS source,
+        j.pharmacist_id AS pharmacist_id, j.reason AS reason
+      FROM (
+        SELECT type, ts, event_id, JSONExtract(body, 'Tuple(rx_id String, order_id String, source String,
+          pharmacist_id String, reason String)') AS j
+        FROM ${db}.events WHERE stream = 'rx'
+      )`,
+
+    // Inventory moves, typed; `delta` is the signed effect on stock on hand.
+    `CREATE TABLE IF NOT EXISTS ${db}.inventory_moves (
+      warehouse_id String,
+      sku_id String,
+      batch_no String,
+      type LowCardinality(String),
+      ts DateTime64(3, 'UTC'),
+      event_id String,
+      qty Int64,
+      delta Int64,
+      order_id String
+    ) ENGINE = MergeTree ORDER BY (warehouse_id, sku_id, batch_no, ts)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.inventory_moves_mv TO ${db}.inventory_moves AS
+      SELECT j.warehouse_id AS warehouse_id, j.sku_id AS sku_id, j.batch_no AS batch_no, type, ts, event_id,
+        j.qty AS qty, if(type IN ('inventory.pick', 'inventory.scrap'), -j.qty, j.qty) AS delta, j.order_id AS order_id
+      FROM (
+        SELECT type, ts, event_id, JSONExtract(body, 'Tuple(warehouse_id String, sku_id String, batch_no String,
+          qty Int64, order_id String)') AS j
+        FROM ${db}.events WHERE stream = 'inventory'
+      )`,
+    // Stock on hand per batch = receipt + return + adjust − pick − scrap.
+    `CREATE TABLE IF NOT EXISTS ${db}.stock_batch (
+      warehouse_id String,
+      sku_id String,
+      batch_no String,
+      qty Int64
+    ) ENGINE = SummingMergeTree ORDER BY (warehouse_id, sku_id, batch_no)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.stock_batch_mv TO ${db}.stock_batch AS
+      SELECT warehouse_id, sku_id, batch_no, sum(delta) AS qty FROM ${db}.inventory_moves
+      GROUP BY warehouse_id, sku_id, batch_no`,
+    // Moves per hour, warehouse and type: picks per hour.
+    `CREATE TABLE IF NOT EXISTS ${db}.inventory_hour (
+      hour DateTime('UTC'),
+      warehouse_id String,
+      type LowCardinality(String),
+      qty Int64,
+      moves UInt64
+    ) ENGINE = SummingMergeTree ORDER BY (hour, warehouse_id, type)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.inventory_hour_mv TO ${db}.inventory_hour AS
+      SELECT toStartOfHour(ts) AS hour, warehouse_id, type, sum(qty) AS qty, count() AS moves
+      FROM ${db}.inventory_moves GROUP BY hour, warehouse_id, type`,
+
+    // Traceability scans, typed. ORDER BY code: "seen before?" is a primary-key lookup.
+    `CREATE TABLE IF NOT EXISTS ${db}.trace_scans (
+      code String,
+      ts DateTime64(3, 'UTC'),
+      event_id String,
+      sku_id String,
+      batch_no String,
+      warehouse_id String,
+      direction LowCardinality(String),
+      order_id String,
+      box_id String
+    ) ENGINE = MergeTree ORDER BY (code, ts)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_scans_mv TO ${db}.trace_scans AS
+      SELECT j.code AS code, ts, event_id, j.sku_id AS sku_id, j.batch_no AS batch_no, j.warehouse_id AS warehouse_id,
+        j.direction AS direction, j.order_id AS order_id, j.box_id AS box_id
+      FROM (
+        SELECT ts, event_id, JSONExtract(body, 'Tuple(code String, sku_id String, batch_no String, warehouse_id String,
+          direction String, order_id String, box_id String)') AS j
+        FROM ${db}.events WHERE type = 'trace.scan'
+      )`,
+
+    // Sensor readings, typed.
+    `CREATE TABLE IF NOT EXISTS ${db}.sensor_readings (
+      sensor_id String,
+      ts DateTime64(3, 'UTC'),
+      event_id String,
+      temp_c Float64,
+      humidity_pct Nullable(Float64)
+    ) ENGINE = MergeTree ORDER BY (sensor_id, ts)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.sensor_readings_mv TO ${db}.sensor_readings AS
+      SELECT j.sensor_id AS sensor_id, ts, event_id, j.temp_c AS temp_c, j.humidity_pct AS humidity_pct
+      FROM (
+        SELECT ts, event_id, JSONExtract(body, 'Tuple(sensor_id String, temp_c Float64, humidity_pct Nullable(Float64))') AS j
+        FROM ${db}.events WHERE type = 'sensor.reading'
+      )`,
+
+    // Live-stream room stats, typed (gmv_fen is cumulative for the room's day).
+    `CREATE TABLE IF NOT EXISTS ${db}.live_stats (
+      room_id String,
+      ts DateTime64(3, 'UTC'),
+      event_id String,
+      channel LowCardinality(String),
+      viewers UInt64,
+      gmv_fen Int64
+    ) ENGINE = MergeTree ORDER BY (room_id, ts)`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.live_stats_mv TO ${db}.live_stats AS
+      SELECT j.room_id AS room_id, ts, event_id, j.channel AS channel, j.viewers AS viewers, j.gmv_fen AS gmv_fen
+      FROM (
+        SELECT ts, event_id, JSONExtract(body, 'Tuple(room_id String, channel String, viewers UInt64, gmv_fen Int64)') AS j
+        FROM ${db}.events WHERE type = 'live.stats'
+      )`,
+
+    // Alerts (the rules engine writes them): latest version of each alert; alerts.open reads it.
+    `CREATE TABLE IF NOT EXISTS ${db}.alerts (
+      alert_id String,
+      rule LowCardinality(String),
+      severity LowCardinality(String),
+      entity String,
+      first_seen DateTime64(3, 'UTC'),
+      last_seen DateTime64(3, 'UTC'),
+      state LowCardinality(String) COMMENT 'open | acknowledged | resolved',
+      evidence Array(String),
+      version UInt64
+    ) ENGINE = ReplacingMergeTree(version) ORDER BY alert_id`,
+
+    ...referenceStatements(db),
   ];
 }

@@ -4,7 +4,7 @@ import { maskBuyer } from '../privacy.ts';
 import { OrderCancelled, OrderCreated, OrderDelivered, OrderPaid, OrderRefunded, OrderShipped } from './schema.ts';
 
 export const ordersStream: StreamDef = {
-  name: 'orders',
+  name: 'order',
   events: [OrderCreated, OrderPaid, OrderCancelled, OrderShipped, OrderDelivered, OrderRefunded],
   toStored: maskBuyer,
 };

@@ -1,6 +1,6 @@
-import { defineMetric } from './metric.ts';
-import { DateParam, withToday } from './params.ts';
-import { sumSalesDay } from './sales-rollup.ts';
+import { defineMetric } from '../metric.ts';
+import { DateParam, withToday } from '../params.ts';
+import { sumSalesDay } from './rollup.ts';
 
 /** Distinct orders paid that day (each order counted on its first payment). */
 export const salesPaidOrders = defineMetric({
@@ -8,7 +8,7 @@ export const salesPaidOrders = defineMetric({
   description: { 'zh-CN': '当日支付订单数', en: 'Distinct orders paid that day' },
   params: DateParam,
   value: 'integer',
-  streams: ['orders'],
+  streams: ['order'],
   resolve: withToday,
   compute: (ctx, { date }) => sumSalesDay(ctx, date!, 'orders'),
 });

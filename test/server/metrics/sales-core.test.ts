@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixedClock, getJson, postEvents, removeDir, startServer, type Running } from '../helpers/server.ts';
-import { created, paid } from '../helpers/events.ts';
+import { fixedClock, getJson, postEvents, removeDir, startServer, type Running } from '../../helpers/server.ts';
+import { created, paid } from '../../helpers/events.ts';
 
 // The clock is pinned at 10:03:30 Shanghai on 2026-11-11: "today" is that date and the per-minute series
 // runs 00:00 … 10:03.

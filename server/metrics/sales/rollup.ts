@@ -1,7 +1,7 @@
 // Day totals of the per-minute sales rollup, shared by the sales KPIs.
-import { toInt } from '../plugins/clickhouse.ts';
-import type { MetricContext } from './metric.ts';
-import { dayParams } from './params.ts';
+import { toInt } from '../../plugins/clickhouse.ts';
+import type { MetricContext } from '../metric.ts';
+import { dayParams } from '../params.ts';
 
 /** Sum of one rollup column over a business date. */
 export async function sumSalesDay({ storage, tz }: MetricContext, date: string, column: 'gmv_fen' | 'orders'): Promise<number> {

@@ -1,8 +1,8 @@
 import { DateTime } from 'luxon';
-import { toInt } from '../plugins/clickhouse.ts';
-import { dayRange } from '../time.ts';
-import { defineMetric } from './metric.ts';
-import { DateParam, dayParams, withToday } from './params.ts';
+import { toInt } from '../../plugins/clickhouse.ts';
+import { dayRange } from '../../time.ts';
+import { defineMetric } from '../metric.ts';
+import { DateParam, dayParams, withToday } from '../params.ts';
 
 export interface MinutePoint {
   minute: string;
@@ -15,7 +15,7 @@ export const salesOrdersPerMinute = defineMetric({
   description: { 'zh-CN': '每分钟支付订单数', en: 'Orders paid per minute' },
   params: DateParam,
   value: '[{"minute":"HH:MM","orders":integer}]',
-  streams: ['orders'],
+  streams: ['order'],
   tick: 'minute',
   resolve: withToday,
   async compute({ storage, tz, clock }, { date }): Promise<MinutePoint[]> {

@@ -1,6 +1,6 @@
-import { defineMetric } from './metric.ts';
-import { DateParam, withToday } from './params.ts';
-import { sumSalesDay } from './sales-rollup.ts';
+import { defineMetric } from '../metric.ts';
+import { DateParam, withToday } from '../params.ts';
+import { sumSalesDay } from './rollup.ts';
 
 /** Gross merchandise value: sum of paid_fen of the orders first paid that day (refunds don't reduce it). */
 export const salesGmv = defineMetric({
@@ -8,7 +8,7 @@ export const salesGmv = defineMetric({
   description: { 'zh-CN': '当日成交额（GMV，分）', en: 'GMV of the day, fen (first payment of each order)' },
   params: DateParam,
   value: 'integer fen',
-  streams: ['orders'],
+  streams: ['order'],
   resolve: withToday,
   compute: (ctx, { date }) => sumSalesDay(ctx, date!, 'gmv_fen'),
 });
