@@ -104,6 +104,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   let demo: Demo | null = null;
   app.addHook('onReady', async () => {
+    await writer.init();
     hub.start();
     if (config.demo) demo = startDemo({ config, writer, storage, clock, logger: app.log });
   });

@@ -7,6 +7,7 @@ import type { Storage } from '../plugins/clickhouse.ts';
 import { RxpError } from '../errors.ts';
 import type { Clock } from '../time.ts';
 import type { ValidEvent } from './validate.ts';
+import { WindowedIdFilter, fingerprint } from './id-filter.ts';
 
 export interface IngestResult {
   accepted: number;
@@ -41,6 +42,8 @@ export interface WriterOptions {
 
 /** Ids per lookup query: keeps an HTTP ClickHouse URL well under its size limit. */
 const LOOKUP_CHUNK = 2_000;
+/** UTC days of event ids and of paid orders held in memory (older ones are checked in ClickHouse). */
+const FILTER_DAYS = 3;
 
 function chTime(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
@@ -53,7 +56,11 @@ export class IngestWriter {
   private closing = false;
   private readonly maxGroup: number;
   private readonly maxQueued: number;
-  readonly stats = { commits: 0, inserts: 0, accepted: 0, duplicates: 0, lastCommitAt: 0, lastDurationMs: 0 };
+  private readonly eventIds = new WindowedIdFilter(FILTER_DAYS);
+  private readonly paidOrders = new WindowedIdFilter(FILTER_DAYS);
+  /** Set until the filters hold what is stored (at start, and again after an insert of unknown outcome). */
+  private filtersReady: Promise<void> | null = null;
+  readonly stats = { commits: 0, inserts: 0, accepted: 0, duplicates: 0, lookups: 0, lastCommitAt: 0, lastDurationMs: 0 };
 
   constructor(private readonly opts: WriterOptions) {
     this.maxGroup = opts.maxGroupEvents ?? 50_000;
@@ -82,6 +89,42 @@ export class IngestWriter {
         this.running = null;
       });
     });
+  }
+
+  /** Loads the in-memory id filters from storage; ingest waits for it (called at start). */
+  init(): Promise<void> {
+    this.filtersReady ??= this.loadFilters().catch((err) => {
+      this.filtersReady = null;
+      throw err;
+    });
+    return this.filtersReady;
+  }
+
+  private async loadFilters(): Promise<void> {
+    const { storage, clock } = this.opts;
+    const from = this.eventIds.windowStart(clock.now()) * 86_400;
+    this.eventIds.clear();
+    this.paidOrders.clear();
+    const ids = await storage.write.query({
+      query: `SELECT id_fp, intDiv(toUnixTimestamp(ts), 86400) FROM ${storage.db}.events WHERE ts >= toDateTime({from:UInt32}, 'UTC')`,
+      query_params: { from },
+      format: 'TabSeparated',
+    });
+    for (const line of (await ids.text()).split('\n')) {
+      const tab = line.indexOf('\t');
+      if (tab > 0) this.eventIds.addFingerprint(Number(line.slice(0, tab)), Number(line.slice(tab + 1)));
+    }
+    const paid = await storage.write.query({
+      query: `SELECT order_id, intDiv(toUnixTimestamp(ts), 86400) FROM ${storage.db}.order_events
+              WHERE type = 'order.paid' AND first_paid = 1 AND ts >= toDateTime({from:UInt32}, 'UTC')`,
+      query_params: { from },
+      format: 'TabSeparated',
+    });
+    for (const line of (await paid.text()).split('\n')) {
+      const tab = line.lastIndexOf('\t');
+      if (tab > 0) this.paidOrders.addFingerprint(fingerprint(line.slice(0, tab)), Number(line.slice(tab + 1)));
+    }
+    this.opts.logger.info({ eventIds: this.eventIds.size, paidOrders: this.paidOrders.size }, 'ingest id filters loaded');
   }
 
   /** Stops taking new events and waits until everything queued is written (graceful shutdown). */
@@ -114,6 +157,7 @@ export class IngestWriter {
   private async existing(sql: string, ids: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
+      this.stats.lookups++;
       const rs = await this.opts.storage.write.query({
         query: sql,
         query_params: { ids: ids.slice(i, i + LOOKUP_CHUNK) },
@@ -125,10 +169,20 @@ export class IngestWriter {
   }
 
   private async writeGroup(group: Pending[]): Promise<IngestResult[]> {
+    await this.init();
     const started = this.opts.clock.now();
     const { db } = this.opts.storage;
-    const allIds = [...new Set(group.flatMap((p) => p.events.map((e) => e.event_id)))];
-    const known = await this.existing(`SELECT event_id FROM ${db}.events WHERE event_id IN {ids:Array(String)}`, allIds);
+    this.eventIds.prune(started);
+    this.paidOrders.prune(started);
+
+    // Which ids may already be stored: the filter answers "certainly new" for most; the rest are verified.
+    const toVerify = new Set<string>();
+    for (const p of group) {
+      for (const e of p.events) {
+        if (!this.eventIds.covers(e.tsMs, started) || this.eventIds.mayHave(e.event_id, e.tsMs)) toVerify.add(e.event_id);
+      }
+    }
+    const known = toVerify.size ? await this.existing(`SELECT event_id FROM ${db}.events WHERE event_id IN {ids:Array(String)}`, [...toVerify]) : new Set<string>();
 
     const fresh: ValidEvent[] = [];
     const results = group.map((p) => {
@@ -144,23 +198,42 @@ export class IngestWriter {
 
     // Only the first order.paid received for an order counts (CONTRACT sales.gmv): decided at write time so
     // the rollups can simply sum.
-    const paidIds = [...new Set(fresh.filter((e) => e.type === 'order.paid').map((e) => e.body.order_id as string))];
-    const alreadyPaid = paidIds.length
-      ? await this.existing(`SELECT DISTINCT order_id FROM ${db}.order_events WHERE type = 'order.paid' AND order_id IN {ids:Array(String)}`, paidIds)
+    const paidToVerify = new Set<string>();
+    for (const e of fresh) {
+      if (e.type !== 'order.paid') continue;
+      const orderId = e.body.order_id as string;
+      if (!this.paidOrders.covers(e.tsMs, started) || this.paidOrders.mayHaveAnyDay(orderId)) paidToVerify.add(orderId);
+    }
+    const alreadyPaid = paidToVerify.size
+      ? await this.existing(`SELECT DISTINCT order_id FROM ${db}.order_events WHERE type = 'order.paid' AND order_id IN {ids:Array(String)}`, [...paidToVerify])
       : new Set<string>();
 
     if (fresh.length > 0) {
-      const receivedAt = chTime(this.opts.clock.now());
-      const rows = fresh.map((e) => {
-        let firstPaid = 0;
+      const receivedAt = JSON.stringify(chTime(this.opts.clock.now()));
+      const lines: string[] = new Array(fresh.length);
+      const firstPaid = new Uint8Array(fresh.length);
+      fresh.forEach((e, i) => {
         if (e.type === 'order.paid' && !alreadyPaid.has(e.body.order_id as string)) {
           alreadyPaid.add(e.body.order_id as string);
-          firstPaid = 1;
+          firstPaid[i] = 1;
         }
-        return { event_id: e.event_id, type: e.type, stream: e.stream, ts: chTime(e.tsMs), received_at: receivedAt, first_paid: firstPaid, body: JSON.stringify(e.body) };
+        // `body` goes in as a JSON object read into a String column: serialized once, not escaped twice.
+        lines[i] = `{"event_id":${JSON.stringify(e.event_id)},"type":"${e.type}","stream":"${e.stream}","ts":"${chTime(e.tsMs)}","received_at":${receivedAt},"first_paid":${firstPaid[i]},"id_fp":${fingerprint(e.event_id)},"body":${JSON.stringify(e.body)}}`;
       });
-      await this.opts.storage.write.insert({ table: `${db}.events`, values: rows, format: 'JSONEachRow' });
+      try {
+        await this.opts.storage.write.command({
+          query: `INSERT INTO ${db}.events SETTINGS input_format_json_read_objects_as_strings = 1 FORMAT JSONEachRow\n${lines.join('\n')}`,
+        });
+      } catch (err) {
+        // The outcome is unknown (over HTTP it may have been stored): rebuild the filters before trusting them.
+        this.filtersReady = null;
+        throw err;
+      }
       this.stats.inserts++;
+      fresh.forEach((e, i) => {
+        this.eventIds.add(e.event_id, e.tsMs);
+        if (firstPaid[i]) this.paidOrders.add(e.body.order_id as string, e.tsMs);
+      });
     }
 
     this.stats.commits++;

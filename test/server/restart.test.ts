@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ADMIN, getJson, postEvents, removeDir, startServer } from '../helpers/server.ts';
 import { connect } from '../helpers/socket.ts';
+import { businessDate } from '../../server/time.ts';
 import { paid } from '../helpers/events.ts';
 
 const TS = '2026-11-11T10:00:00.000+08:00';
@@ -45,6 +46,40 @@ describe('graceful shutdown', () => {
     const b = await startServer({ dataDir: a.dataDir });
     try {
       expect((await getJson(b.url, '/api/v1/metrics/sales.paid_orders?date=2026-11-11')).body.value).toBe(10_000);
+    } finally {
+      await b.close();
+      removeDir(a.dataDir);
+    }
+  });
+});
+
+describe('duplicate filter', () => {
+  it('finds retries of recent events without a lookup, also after a restart (filter rebuilt from storage)', async () => {
+    const now = Date.now();
+    const batch = Array.from({ length: 500 }, (_, i) => paid({ ts: now - i * 1_000, paid_fen: 100, event_id: `recent-${i}`, order_id: `R-${i}` }));
+    const a = await startServer();
+    const lookups = a.app.writer.stats.lookups;
+    expect((await postEvents(a.url, batch)).body).toEqual({ accepted: 500, duplicates: 0 });
+    // New ids of recent days are decided in memory: no ClickHouse lookup (a rare fingerprint clash aside).
+    expect(a.app.writer.stats.lookups - lookups).toBeLessThanOrEqual(1);
+    expect((await postEvents(a.url, batch)).body).toEqual({ accepted: 0, duplicates: 500 });
+    await a.close();
+    const b = await startServer({ dataDir: a.dataDir });
+    try {
+      expect((await postEvents(b.url, batch)).body).toEqual({ accepted: 0, duplicates: 500 });
+      // A second order.paid of an order already paid (new event_id) does not count again.
+      const again = paid({ ts: now, paid_fen: 999, event_id: 'recent-again', order_id: 'R-0' });
+      expect((await postEvents(b.url, [again])).body).toEqual({ accepted: 1, duplicates: 0 });
+      // The batch spans the last 500 s: it may straddle midnight in Shanghai, so count over both days.
+      const days = [...new Set([now, now - 500_000].map((t) => businessDate(t, 'Asia/Shanghai')))];
+      let orders = 0;
+      let gmv = 0;
+      for (const d of days) {
+        orders += (await getJson(b.url, `/api/v1/metrics/sales.paid_orders?date=${d}`)).body.value as number;
+        gmv += (await getJson(b.url, `/api/v1/metrics/sales.gmv?date=${d}`)).body.value as number;
+      }
+      expect(orders).toBe(500);
+      expect(gmv).toBe(50_000);
     } finally {
       await b.close();
       removeDir(a.dataDir);
