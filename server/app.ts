@@ -10,6 +10,7 @@ import { clickhousePlugin, openStorage, type Storage } from './plugins/clickhous
 import { ioPlugin } from './plugins/io.ts';
 import { ingestRoutes } from './ingest/route.ts';
 import { IngestWriter } from './ingest/writer.ts';
+import { Projector } from './ingest/projector.ts';
 import { metricRoutes } from './metrics/routes.ts';
 import { referenceRoutes } from './reference/route.ts';
 import { PushHub } from './push/hub.ts';
@@ -39,6 +40,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     hub: PushHub;
     writer: IngestWriter;
+    projector: Projector;
   }
 }
 
@@ -79,24 +81,20 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(ioPlugin, { config });
   registerAuth(app, config);
 
-  const ctx = { storage, tz: config.tzBusiness, clock };
-  const hub = new PushHub({ io: app.io, ctx, logger: app.log });
+  let hub: PushHub | null = null;
+  const projector = new Projector({ storage, logger: app.log, onProjected: (streams) => hub?.markDirty(streams) });
+  // Metric reads wait until what was acknowledged before them is projected (read-your-writes).
+  const ctx = { storage, tz: config.tzBusiness, clock, barrier: () => projector.barrier() };
+  hub = new PushHub({ io: app.io, ctx, logger: app.log });
   const freshness = new StreamFreshness(clock);
-  const writer = new IngestWriter({
-    storage,
-    logger: app.log,
-    clock,
-    onCommit: (commit) => {
-      freshness.record(commit);
-      hub.onCommit(commit);
-    },
-  });
+  const writer = new IngestWriter({ storage, logger: app.log, clock, projector, onCommit: (commit) => freshness.record(commit) });
   app.decorate('hub', hub);
   app.decorate('writer', writer);
-  app.io.on('connection', (socket) => hub.attach(socket));
+  app.decorate('projector', projector);
+  app.io.on('connection', (socket) => hub!.attach(socket));
 
   await app.register(ingestRoutes, { writer });
-  await app.register(referenceRoutes, { storage, clock, onChange: (kind) => hub.markDirty(new Set([`ref.${kind}`])) });
+  await app.register(referenceRoutes, { storage, clock, onChange: (kind) => hub!.markDirty(new Set([`ref.${kind}`])) });
   await app.register(metricRoutes, { ctx, hub });
   await app.register(healthRoutes, { storage, writer, hub, freshness, clock });
   await app.register(screenRoutes, { screens: loadScreens(SCREENS_DIR), buildDir: BUILD_DIR, tz: config.tzBusiness });
@@ -105,7 +103,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   let demo: Demo | null = null;
   app.addHook('onReady', async () => {
     await writer.init();
-    hub.start();
+    hub!.start();
     if (config.demo) demo = startDemo({ config, writer, storage, clock, logger: app.log });
   });
   // preClose: stop producing and tell the screens; the HTTP server then waits for in-flight requests
@@ -122,7 +120,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   app.addHook('onClose', async () => {
     await writer.close();
-    hub.stop();
+    await projector.close();
+    hub!.stop();
   });
   return app;
 }

@@ -1,11 +1,10 @@
 // An in-memory filter of ids already stored, so that the idempotency check by event_id (and "is this the
 // first order.paid of its order") costs no ClickHouse lookup for the common case, a new id.
 //
-// Ids are kept as 32-bit fingerprints in open-addressing tables, one per UTC day of the event's own ts,
-// for the last `keepDays` days (a retry carries the same ts as the original, so it is looked up in that
-// day only). A fingerprint that is absent means "certainly new"; a present one means "maybe stored" and the
-// caller verifies those few ids in ClickHouse (false positives ≈ n / 2³²). Ids of days not held (older
-// events) are always verified in ClickHouse. Memory: ≈ 6 bytes per id held (5 M ids/day ≈ 32 MB a day).
+// Ids are kept as 32-bit fingerprints in open-addressing tables, one per UTC day of the event's own ts
+// (a retry carries the same ts as the original, so it is looked up in that day only). A fingerprint that
+// is absent means "certainly new"; a present one means "maybe stored" and the caller verifies those few ids
+// in ClickHouse (false positives ≈ n / 2³²). Memory: ≈ 6 bytes per id held (5 M ids/day ≈ 32 MB a day).
 
 const DAY_MS = 86_400_000;
 
@@ -67,47 +66,66 @@ function mix(x: number): number {
 
 export const utcDay = (ms: number): number => Math.floor(ms / DAY_MS);
 
-export class WindowedIdFilter {
+/**
+ * Fingerprint sets per UTC day of the event time, loaded on demand from storage (`load(day)` must return
+ * every fingerprint stored for that day) and kept for the `maxDays` most recently used days. A loaded day
+ * is authoritative: "absent" means not stored. Replaying an old day costs one load of that day.
+ */
+export class DayFilter {
   private readonly days = new Map<number, FingerprintSet>();
+  private readonly loading = new Map<number, Promise<void>>();
 
-  /** @param keepDays how many UTC days back from "today" are held (today counts). */
-  constructor(private readonly keepDays: number) {}
+  constructor(
+    private readonly maxDays: number,
+    private readonly load: (day: number) => Promise<Iterable<number>>,
+  ) {}
 
-  /** First day held; events before it are not covered by the filter. */
-  windowStart(nowMs: number): number {
-    return utcDay(nowMs) - (this.keepDays - 1);
+  /** Loads the days not held yet (and marks all of them as recently used). */
+  async ensure(days: Iterable<number>): Promise<void> {
+    const wanted = [...new Set(days)];
+    await Promise.all(wanted.map((d) => this.ensureOne(d)));
+    for (const d of wanted) {
+      const set = this.days.get(d);
+      if (set) {
+        this.days.delete(d); // re-insert: Map order is the LRU order
+        this.days.set(d, set);
+      }
+    }
+    while (this.days.size > Math.max(this.maxDays, wanted.length)) this.days.delete(this.days.keys().next().value as number);
   }
 
-  covers(tsMs: number, nowMs: number): boolean {
-    return utcDay(tsMs) >= this.windowStart(nowMs);
+  private ensureOne(day: number): Promise<void> {
+    if (this.days.has(day)) return Promise.resolve();
+    let p = this.loading.get(day);
+    if (!p) {
+      p = this.load(day)
+        .then((fps) => {
+          const set = new FingerprintSet();
+          for (const fp of fps) set.add(fp);
+          this.days.set(day, set);
+        })
+        .finally(() => this.loading.delete(day));
+      this.loading.set(day, p);
+    }
+    return p;
   }
 
-  /** May `id` (with event time tsMs) already be stored? Only meaningful when `covers` is true. */
-  mayHave(id: string, tsMs: number): boolean {
-    return this.days.get(utcDay(tsMs))?.has(fingerprint(id)) ?? false;
+  /** May `fp` be stored under `day`? The day must have been ensured. */
+  mayHave(fp: number, day: number): boolean {
+    const set = this.days.get(day);
+    if (!set) throw new Error(`day ${day} is not loaded`);
+    return set.has(fp);
   }
 
-  /** May `id` be stored under any held day (for keys whose events have other times, e.g. order ids). */
-  mayHaveAnyDay(id: string): boolean {
-    const fp = fingerprint(id);
+  /** May `fp` be stored under any held day? */
+  mayHaveAnyDay(fp: number): boolean {
     for (const set of this.days.values()) if (set.has(fp)) return true;
     return false;
   }
 
-  add(id: string, tsMs: number): void {
-    this.addFingerprint(fingerprint(id), utcDay(tsMs));
-  }
-
-  addFingerprint(fp: number, day: number): void {
-    let set = this.days.get(day);
-    if (!set) this.days.set(day, (set = new FingerprintSet()));
-    set.add(fp);
-  }
-
-  /** Drops days that fell out of the window (called as time goes on). */
-  prune(nowMs: number): void {
-    const start = this.windowStart(nowMs);
-    for (const day of this.days.keys()) if (day < start) this.days.delete(day);
+  /** Records a stored fingerprint (only where its day is held: an unheld day loads it from storage later). */
+  add(fp: number, day: number): void {
+    this.days.get(day)?.add(fp);
   }
 
   clear(): void {
@@ -118,5 +136,9 @@ export class WindowedIdFilter {
     let n = 0;
     for (const set of this.days.values()) n += set.size;
     return n;
+  }
+
+  get heldDays(): number {
+    return this.days.size;
   }
 }

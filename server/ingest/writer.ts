@@ -7,7 +7,9 @@ import type { Storage } from '../plugins/clickhouse.ts';
 import { RxpError } from '../errors.ts';
 import type { Clock } from '../time.ts';
 import type { ValidEvent } from './validate.ts';
-import { WindowedIdFilter, fingerprint } from './id-filter.ts';
+import { DayFilter, fingerprint, utcDay } from './id-filter.ts';
+import type { Projector } from './projector.ts';
+import { chTime, type StoredEvent } from '../store/projections.ts';
 
 export interface IngestResult {
   accepted: number;
@@ -34,6 +36,8 @@ export interface WriterOptions {
   logger: FastifyBaseLogger;
   clock: Clock;
   onCommit: (commit: Commit) => void;
+  /** Fans each durable commit group out to the typed tables. */
+  projector: Projector;
   /** Upper bound of events in one INSERT. @default 50_000 */
   maxGroupEvents?: number;
   /** Events waiting beyond this answer 503 at once instead of queueing (overload). @default 200_000 */
@@ -42,12 +46,9 @@ export interface WriterOptions {
 
 /** Ids per lookup query: keeps an HTTP ClickHouse URL well under its size limit. */
 const LOOKUP_CHUNK = 2_000;
-/** UTC days of event ids and of paid orders held in memory (older ones are checked in ClickHouse). */
-const FILTER_DAYS = 3;
+/** UTC days of event ids and of paid orders held in memory (others are loaded when an event needs them). */
+const FILTER_DAYS = 4;
 
-function chTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
 
 export class IngestWriter {
   private readonly queue: Pending[] = [];
@@ -56,8 +57,8 @@ export class IngestWriter {
   private closing = false;
   private readonly maxGroup: number;
   private readonly maxQueued: number;
-  private readonly eventIds = new WindowedIdFilter(FILTER_DAYS);
-  private readonly paidOrders = new WindowedIdFilter(FILTER_DAYS);
+  private readonly eventIds: DayFilter;
+  private readonly paidOrders: DayFilter;
   /** Set until the filters hold what is stored (at start, and again after an insert of unknown outcome). */
   private filtersReady: Promise<void> | null = null;
   readonly stats = { commits: 0, inserts: 0, accepted: 0, duplicates: 0, lookups: 0, lastCommitAt: 0, lastDurationMs: 0 };
@@ -65,6 +66,27 @@ export class IngestWriter {
   constructor(private readonly opts: WriterOptions) {
     this.maxGroup = opts.maxGroupEvents ?? 50_000;
     this.maxQueued = opts.maxQueuedEvents ?? 200_000;
+    const { storage } = opts;
+    // Both read the `events` log, which is written synchronously (the typed tables lag by a projection).
+    this.eventIds = new DayFilter(FILTER_DAYS, async (day) => {
+      const rs = await storage.write.query({
+        query: `SELECT id_fp FROM ${storage.db}.events
+                WHERE ts >= toDateTime64({from:UInt32}, 3, 'UTC') AND ts < toDateTime64({to:UInt32}, 3, 'UTC')`,
+        query_params: { from: day * 86_400, to: (day + 1) * 86_400 },
+        format: 'TabSeparated',
+      });
+      return (await rs.text()).split('\n').filter(Boolean).map(Number);
+    });
+    this.paidOrders = new DayFilter(FILTER_DAYS, async (day) => {
+      const rs = await storage.write.query({
+        query: `SELECT JSONExtractString(body, 'order_id') FROM ${storage.db}.events
+                WHERE type = 'order.paid' AND first_paid = 1
+                  AND ts >= toDateTime64({from:UInt32}, 3, 'UTC') AND ts < toDateTime64({to:UInt32}, 3, 'UTC')`,
+        query_params: { from: day * 86_400, to: (day + 1) * 86_400 },
+        format: 'TabSeparated',
+      });
+      return (await rs.text()).split('\n').filter(Boolean).map(fingerprint);
+    });
   }
 
   get queued(): number {
@@ -101,29 +123,14 @@ export class IngestWriter {
   }
 
   private async loadFilters(): Promise<void> {
-    const { storage, clock } = this.opts;
-    const from = this.eventIds.windowStart(clock.now()) * 86_400;
+    // First finish any projection a stop interrupted: group ids continue above the last stored one.
+    await this.opts.projector.recover();
     this.eventIds.clear();
     this.paidOrders.clear();
-    const ids = await storage.write.query({
-      query: `SELECT id_fp, intDiv(toUnixTimestamp(ts), 86400) FROM ${storage.db}.events WHERE ts >= toDateTime({from:UInt32}, 'UTC')`,
-      query_params: { from },
-      format: 'TabSeparated',
-    });
-    for (const line of (await ids.text()).split('\n')) {
-      const tab = line.indexOf('\t');
-      if (tab > 0) this.eventIds.addFingerprint(Number(line.slice(0, tab)), Number(line.slice(tab + 1)));
-    }
-    const paid = await storage.write.query({
-      query: `SELECT order_id, intDiv(toUnixTimestamp(ts), 86400) FROM ${storage.db}.order_events
-              WHERE type = 'order.paid' AND first_paid = 1 AND ts >= toDateTime({from:UInt32}, 'UTC')`,
-      query_params: { from },
-      format: 'TabSeparated',
-    });
-    for (const line of (await paid.text()).split('\n')) {
-      const tab = line.lastIndexOf('\t');
-      if (tab > 0) this.paidOrders.addFingerprint(fingerprint(line.slice(0, tab)), Number(line.slice(tab + 1)));
-    }
+    // Today and yesterday are loaded up front; other days when an event of theirs arrives.
+    const today = utcDay(this.opts.clock.now());
+    await this.eventIds.ensure([today - 1, today]);
+    await this.paidOrders.ensure([today - 1, today]);
     this.opts.logger.info({ eventIds: this.eventIds.size, paidOrders: this.paidOrders.size }, 'ingest id filters loaded');
   }
 
@@ -154,6 +161,20 @@ export class IngestWriter {
     }
   }
 
+  private async groupStored(groupId: number): Promise<boolean> {
+    try {
+      const rs = await this.opts.storage.write.query({
+        query: `SELECT count() AS n FROM ${this.opts.storage.db}.events WHERE group_id = {g:UInt64}`,
+        query_params: { g: groupId },
+        format: 'JSONEachRow',
+      });
+      const [row] = await rs.json<{ n: string }>();
+      return Number(row?.n ?? 0) > 0;
+    } catch {
+      return false; // storage is down: the requests get 503 and their retries are deduplicated
+    }
+  }
+
   private async existing(sql: string, ids: string[]): Promise<Set<string>> {
     const found = new Set<string>();
     for (let i = 0; i < ids.length; i += LOOKUP_CHUNK) {
@@ -172,14 +193,15 @@ export class IngestWriter {
     await this.init();
     const started = this.opts.clock.now();
     const { db } = this.opts.storage;
-    this.eventIds.prune(started);
-    this.paidOrders.prune(started);
+    const days = new Set<number>();
+    for (const p of group) for (const e of p.events) days.add(utcDay(e.tsMs));
+    await this.eventIds.ensure(days);
 
     // Which ids may already be stored: the filter answers "certainly new" for most; the rest are verified.
     const toVerify = new Set<string>();
     for (const p of group) {
       for (const e of p.events) {
-        if (!this.eventIds.covers(e.tsMs, started) || this.eventIds.mayHave(e.event_id, e.tsMs)) toVerify.add(e.event_id);
+        if (this.eventIds.mayHave(fingerprint(e.event_id), utcDay(e.tsMs))) toVerify.add(e.event_id);
       }
     }
     const known = toVerify.size ? await this.existing(`SELECT event_id FROM ${db}.events WHERE event_id IN {ids:Array(String)}`, [...toVerify]) : new Set<string>();
@@ -198,18 +220,22 @@ export class IngestWriter {
 
     // Only the first order.paid received for an order counts (CONTRACT sales.gmv): decided at write time so
     // the rollups can simply sum.
+    const paidDays = new Set(fresh.filter((e) => e.type === 'order.paid').map((e) => utcDay(e.tsMs)));
+    if (paidDays.size > 0) await this.paidOrders.ensure(paidDays);
     const paidToVerify = new Set<string>();
     for (const e of fresh) {
-      if (e.type !== 'order.paid') continue;
-      const orderId = e.body.order_id as string;
-      if (!this.paidOrders.covers(e.tsMs, started) || this.paidOrders.mayHaveAnyDay(orderId)) paidToVerify.add(orderId);
+      if (e.type === 'order.paid' && this.paidOrders.mayHaveAnyDay(fingerprint(e.body.order_id as string))) paidToVerify.add(e.body.order_id as string);
     }
+    // Rare (a repeated order.paid, or a fingerprint clash): verify on the typed table once it has caught up.
+    if (paidToVerify.size > 0) await this.opts.projector.barrier();
     const alreadyPaid = paidToVerify.size
-      ? await this.existing(`SELECT DISTINCT order_id FROM ${db}.order_events WHERE type = 'order.paid' AND order_id IN {ids:Array(String)}`, [...paidToVerify])
+      ? await this.existing(`SELECT DISTINCT order_id FROM ${db}.order_events WHERE type = 'order.paid' AND first_paid = 1 AND order_id IN {ids:Array(String)}`, [...paidToVerify])
       : new Set<string>();
 
     if (fresh.length > 0) {
       const receivedAt = JSON.stringify(chTime(this.opts.clock.now()));
+      // Group ids grow with time and never repeat, also across restarts (the projector knows the last one).
+      const groupId = Math.max(this.opts.projector.lastGroupId + 1, this.opts.clock.now() * 1000);
       const lines: string[] = new Array(fresh.length);
       const firstPaid = new Uint8Array(fresh.length);
       fresh.forEach((e, i) => {
@@ -218,22 +244,24 @@ export class IngestWriter {
           firstPaid[i] = 1;
         }
         // `body` goes in as a JSON object read into a String column: serialized once, not escaped twice.
-        lines[i] = `{"event_id":${JSON.stringify(e.event_id)},"type":"${e.type}","stream":"${e.stream}","ts":"${chTime(e.tsMs)}","received_at":${receivedAt},"first_paid":${firstPaid[i]},"id_fp":${fingerprint(e.event_id)},"body":${JSON.stringify(e.body)}}`;
+        lines[i] = `{"event_id":${JSON.stringify(e.event_id)},"type":"${e.type}","stream":"${e.stream}","ts":"${chTime(e.tsMs)}","received_at":${receivedAt},"first_paid":${firstPaid[i]},"id_fp":${fingerprint(e.event_id)},"group_id":${groupId},"body":${JSON.stringify(e.body)}}`;
       });
       try {
         await this.opts.storage.write.command({
           query: `INSERT INTO ${db}.events SETTINGS input_format_json_read_objects_as_strings = 1 FORMAT JSONEachRow\n${lines.join('\n')}`,
         });
       } catch (err) {
-        // The outcome is unknown (over HTTP it may have been stored): rebuild the filters before trusting them.
-        this.filtersReady = null;
-        throw err;
+        // Over HTTP an error does not prove the INSERT failed: if the group is there, it is durable.
+        if (!(await this.groupStored(groupId))) throw err;
+        this.opts.logger.warn({ err, groupId }, 'insert reported an error but the group is stored; acknowledging');
       }
       this.stats.inserts++;
       fresh.forEach((e, i) => {
-        this.eventIds.add(e.event_id, e.tsMs);
-        if (firstPaid[i]) this.paidOrders.add(e.body.order_id as string, e.tsMs);
+        this.eventIds.add(fingerprint(e.event_id), utcDay(e.tsMs));
+        if (firstPaid[i]) this.paidOrders.add(fingerprint(e.body.order_id as string), utcDay(e.tsMs));
       });
+      const stored: StoredEvent[] = fresh.map((e, i) => ({ event_id: e.event_id, type: e.type, stream: e.stream, tsMs: e.tsMs, firstPaid: firstPaid[i] ? 1 : 0, body: e.body }));
+      this.opts.projector.enqueue(groupId, stored);
     }
 
     this.stats.commits++;

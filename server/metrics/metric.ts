@@ -8,6 +8,8 @@ export interface MetricContext {
   storage: Storage;
   tz: string;
   clock: Clock;
+  /** Resolves when everything acknowledged so far is visible to queries (see server/ingest/projector.ts). */
+  barrier?: () => Promise<void>;
 }
 
 export interface MetricDef<P extends TObject = TObject, V = unknown> {

@@ -48,6 +48,7 @@ export function subscriptionKey(id: string, params: Record<string, unknown>): st
 }
 
 export async function evaluate(def: MetricDef, raw: Record<string, unknown>, ctx: MetricContext) {
+  await ctx.barrier?.();
   const params = def.resolve(raw, ctx) as Record<string, unknown>;
   const value = await def.compute(ctx, params);
   return { params, value, asOf: ctx.clock.now() };

@@ -17,6 +17,8 @@ export interface Storage {
   /** Used only by the ingest writer: chDB runs one query at a time per connection, so writes and reads
    *  get their own connections on the same path and do not wait for each other. */
   readonly write: ClickHouseClient;
+  /** Used by the projector (log → typed tables). */
+  readonly project: ClickHouseClient;
   /** Used by metric queries and the read API. */
   readonly read: ClickHouseClient;
   readonly transport: 'chdb' | 'http';
@@ -46,22 +48,18 @@ export async function openStorage(config: Config): Promise<Storage> {
   const db = config.clickhouse?.database ?? config.database;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(db)) throw new RxpError('RXP_ERR_CONFIG_INVALID', `database name "${db}" is not an identifier`);
   const write = makeClient(config);
+  const project = makeClient(config);
   const read = makeClient(config);
+  const close = async () => {
+    await Promise.allSettled([write.close(), project.close(), read.close()]);
+  };
   try {
     for (const statement of schemaStatements(db)) await write.command({ query: statement });
   } catch (err) {
-    await Promise.allSettled([write.close(), read.close()]);
+    await close();
     throw err;
   }
-  return {
-    db,
-    write,
-    read,
-    transport: config.clickhouse ? 'http' : 'chdb',
-    async close() {
-      await Promise.allSettled([write.close(), read.close()]);
-    },
-  };
+  return { db, write, project, read, transport: config.clickhouse ? 'http' : 'chdb', close };
 }
 
 /** A 64-bit integer from a JSON row (string or number) as a JS number, exact or an error. */

@@ -1,7 +1,10 @@
 // The ClickHouse schema, created idempotently at every start (CREATE … IF NOT EXISTS), so starting again on
 // an existing data directory is safe. One raw, append-only event log is the source of truth (可追溯: every
-// number is reproducible from it); materialized views fan it out into typed tables and rollups that the
-// metric queries read. An ingest is a single INSERT into `events`; the views follow in the same insert.
+// number is reproducible from it). An ingest is a single INSERT into `events` (nothing else on that hot
+// path); the projector (server/ingest/projector.ts) then fans each commit group out into the typed tables
+// below, and materialized views on those keep the rollups that metric queries read. Typed tables and
+// rollups deduplicate a re-projected block by its insert_deduplication_token, so a projection interrupted by
+// a crash is replayed without counting twice.
 //
 // Times are stored as DateTime64(3, 'UTC') instants; business days are cut by range predicates computed for
 // TZ_BUSINESS at query time, so changing TZ_BUSINESS needs no migration.
@@ -22,8 +25,20 @@ export function schemaStatements(db: string): string[] {
       received_at DateTime64(3, 'UTC'),
       first_paid UInt8 COMMENT '1 on the first order.paid received for its order_id; only that one counts',
       id_fp UInt32 COMMENT 'fingerprint of event_id, loaded at start into the in-memory duplicate filter',
-      body String
+      group_id UInt64 COMMENT 'the commit group (one INSERT) the event came in; the projector works by group',
+      body String,
+      INDEX group_idx group_id TYPE minmax GRANULARITY 1
     ) ENGINE = MergeTree ORDER BY event_id SETTINGS index_granularity = 1024`,
+
+    // The projector's write-ahead record: groups up to done_to are in the typed tables; pending_from..to is
+    // being projected (replayed with the same tokens after a crash).
+    `CREATE TABLE IF NOT EXISTS ${db}.projection_state (
+      id UInt8,
+      done_to UInt64,
+      pending_from UInt64,
+      pending_to UInt64,
+      version UInt64
+    ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
 
     // Every order.* event, typed. ORDER BY order_id: lookups of an order's history (first paid, refunds).
     `CREATE TABLE IF NOT EXISTS ${db}.order_events (
@@ -43,21 +58,7 @@ export function schemaStatements(db: string): string[] {
       paid_fen Int64,
       refund_fen Int64,
       warehouse_id String
-    ) ENGINE = MergeTree ORDER BY (order_id, type, ts)`,
-    // One JSON parse per row into a named tuple (5× cheaper than one JSONExtract call per field).
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.order_events_mv TO ${db}.order_events AS
-      SELECT
-        j.order_id AS order_id, type, ts, event_id, first_paid, j.channel AS channel, j.shop_id AS shop_id,
-        j.buyer_id AS buyer_id, j.buyer_name AS buyer_name_masked, j.buyer_phone AS buyer_phone_masked,
-        j.province AS province, j.city AS city, j.campaign AS campaign, j.paid_fen AS paid_fen,
-        j.refund_fen AS refund_fen, j.warehouse_id AS warehouse_id
-      FROM (
-        SELECT type, ts, event_id, first_paid,
-          JSONExtract(body, 'Tuple(order_id String, channel String, shop_id String, buyer_id String, buyer_name String,
-            buyer_phone String, province String, city String, campaign String, paid_fen Int64, refund_fen Int64,
-            warehouse_id String)') AS j
-        FROM ${db}.events WHERE stream = 'order'
-      )`,
+    ) ENGINE = MergeTree ORDER BY (order_id, type, ts) SETTINGS non_replicated_deduplication_window = 1000`,
 
     // Order lines of order.created and order.paid, one row per line.
     `CREATE TABLE IF NOT EXISTS ${db}.order_lines (
@@ -75,21 +76,7 @@ export function schemaStatements(db: string): string[] {
       unit_price_fen Int64,
       discount_fen Int64,
       batch_no String
-    ) ENGINE = MergeTree ORDER BY (order_id, type, line_no)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.order_lines_mv TO ${db}.order_lines AS
-      SELECT
-        order_id, type, ts, event_id, first_paid, j.channel AS channel, j.province AS province, j.campaign AS campaign,
-        toUInt16(line_no) AS line_no,
-        line.sku_id AS sku_id, line.qty AS qty, line.unit_price_fen AS unit_price_fen,
-        line.discount_fen AS discount_fen, line.batch_no AS batch_no
-      FROM (
-        SELECT type, ts, event_id, first_paid,
-          JSONExtract(body, 'Tuple(order_id String, channel String, province String, campaign String,
-            lines Array(Tuple(sku_id String, qty UInt32, unit_price_fen Int64, discount_fen Int64, batch_no String)))') AS j,
-          j.order_id AS order_id
-        FROM ${db}.events WHERE type IN ('order.created', 'order.paid')
-      )
-      ARRAY JOIN j.lines AS line, arrayEnumerate(j.lines) AS line_no`,
+    ) ENGINE = MergeTree ORDER BY (order_id, type, line_no) SETTINGS non_replicated_deduplication_window = 1000`,
 
     // Per-minute sales rollup of first payments: GMV, paid orders and orders per minute read only this.
     // Each order contributes once (first_paid = 1), so sums of `orders` are distinct paid orders.
@@ -99,18 +86,10 @@ export function schemaStatements(db: string): string[] {
       province LowCardinality(String),
       orders UInt64,
       gmv_fen Int64
-    ) ENGINE = SummingMergeTree ORDER BY (minute, channel, province)`,
+    ) ENGINE = SummingMergeTree ORDER BY (minute, channel, province) SETTINGS non_replicated_deduplication_window = 1000`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.sales_minute_mv TO ${db}.sales_minute AS
-      SELECT
-        toStartOfMinute(ts) AS minute,
-        j.channel AS channel,
-        j.province AS province,
-        count() AS orders,
-        sum(j.paid_fen) AS gmv_fen
-      FROM (
-        SELECT ts, JSONExtract(body, 'Tuple(channel String, province String, paid_fen Int64)') AS j
-        FROM ${db}.events WHERE type = 'order.paid' AND first_paid = 1
-      )
+      SELECT toStartOfMinute(ts) AS minute, channel, province, count() AS orders, sum(paid_fen) AS gmv_fen
+      FROM ${db}.order_events WHERE type = 'order.paid' AND first_paid = 1
       GROUP BY minute, channel, province`,
 
     // Lines of first payments per hour, SKU, channel and campaign: top SKUs, category split, COGS, margin.
@@ -123,7 +102,7 @@ export function schemaStatements(db: string): string[] {
       qty UInt64,
       gmv_fen Int64,
       lines UInt64
-    ) ENGINE = SummingMergeTree ORDER BY (hour, sku_id, channel, campaign)`,
+    ) ENGINE = SummingMergeTree ORDER BY (hour, sku_id, channel, campaign) SETTINGS non_replicated_deduplication_window = 1000`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.sales_line_hour_mv TO ${db}.sales_line_hour AS
       SELECT toStartOfHour(ts) AS hour, sku_id, channel, campaign, sum(q) AS qty, sum(line_fen) AS gmv_fen, count() AS lines
       FROM (
@@ -138,7 +117,7 @@ export function schemaStatements(db: string): string[] {
       refund_fen SimpleAggregateFunction(sum, Int64),
       refunds SimpleAggregateFunction(sum, UInt64),
       orders AggregateFunction(uniqExact, String)
-    ) ENGINE = AggregatingMergeTree ORDER BY minute`,
+    ) ENGINE = AggregatingMergeTree ORDER BY minute SETTINGS non_replicated_deduplication_window = 1000`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.refunds_minute_mv TO ${db}.refunds_minute AS
       SELECT toStartOfMinute(ts) AS minute, sum(refund_fen) AS refund_fen, toUInt64(count()) AS refunds,
         uniqExactState(order_id) AS orders
@@ -154,16 +133,7 @@ export function schemaStatements(db: string): string[] {
       sku_id String,
       batch_no String,
       trace_codes Array(String)
-    ) ENGINE = MergeTree ORDER BY (order_id, box_id)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.shipped_boxes_mv TO ${db}.shipped_boxes AS
-      SELECT j.order_id AS order_id, ts, event_id, j.warehouse_id AS warehouse_id, box.box_id AS box_id,
-        box.sku_id AS sku_id, box.batch_no AS batch_no, box.trace_codes AS trace_codes
-      FROM (
-        SELECT ts, event_id, JSONExtract(body, 'Tuple(order_id String, warehouse_id String,
-          boxes Array(Tuple(box_id String, sku_id String, batch_no String, trace_codes Array(String))))') AS j
-        FROM ${db}.events WHERE type = 'order.shipped'
-      )
-      ARRAY JOIN j.boxes AS box`,
+    ) ENGINE = MergeTree ORDER BY (order_id, box_id) SETTINGS non_replicated_deduplication_window = 1000`,
 
     // Prescriptions: every rx.* event, typed.
     `CREATE TABLE IF NOT EXISTS ${db}.rx_events (
@@ -175,15 +145,7 @@ export function schemaStatements(db: string): string[] {
       source LowCardinality(String),
       pharmacist_id String,
       reason String
-    ) ENGINE = MergeTree ORDER BY (rx_id, type, ts)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.rx_events_mv TO ${db}.rx_events AS
-      SELECT j.rx_id AS rx_id, type, ts, event_id, j.order_id AS order_id, j.source AS source,
-        j.pharmacist_id AS pharmacist_id, j.reason AS reason
-      FROM (
-        SELECT type, ts, event_id, JSONExtract(body, 'Tuple(rx_id String, order_id String, source String,
-          pharmacist_id String, reason String)') AS j
-        FROM ${db}.events WHERE stream = 'rx'
-      )`,
+    ) ENGINE = MergeTree ORDER BY (rx_id, type, ts) SETTINGS non_replicated_deduplication_window = 1000`,
 
     // Inventory moves, typed; `delta` is the signed effect on stock on hand.
     `CREATE TABLE IF NOT EXISTS ${db}.inventory_moves (
@@ -196,22 +158,14 @@ export function schemaStatements(db: string): string[] {
       qty Int64,
       delta Int64,
       order_id String
-    ) ENGINE = MergeTree ORDER BY (warehouse_id, sku_id, batch_no, ts)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.inventory_moves_mv TO ${db}.inventory_moves AS
-      SELECT j.warehouse_id AS warehouse_id, j.sku_id AS sku_id, j.batch_no AS batch_no, type, ts, event_id,
-        j.qty AS qty, if(type IN ('inventory.pick', 'inventory.scrap'), -j.qty, j.qty) AS delta, j.order_id AS order_id
-      FROM (
-        SELECT type, ts, event_id, JSONExtract(body, 'Tuple(warehouse_id String, sku_id String, batch_no String,
-          qty Int64, order_id String)') AS j
-        FROM ${db}.events WHERE stream = 'inventory'
-      )`,
+    ) ENGINE = MergeTree ORDER BY (warehouse_id, sku_id, batch_no, ts) SETTINGS non_replicated_deduplication_window = 1000`,
     // Stock on hand per batch = receipt + return + adjust − pick − scrap.
     `CREATE TABLE IF NOT EXISTS ${db}.stock_batch (
       warehouse_id String,
       sku_id String,
       batch_no String,
       qty Int64
-    ) ENGINE = SummingMergeTree ORDER BY (warehouse_id, sku_id, batch_no)`,
+    ) ENGINE = SummingMergeTree ORDER BY (warehouse_id, sku_id, batch_no) SETTINGS non_replicated_deduplication_window = 1000`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.stock_batch_mv TO ${db}.stock_batch AS
       SELECT warehouse_id, sku_id, batch_no, sum(delta) AS qty FROM ${db}.inventory_moves
       GROUP BY warehouse_id, sku_id, batch_no`,
@@ -222,7 +176,7 @@ export function schemaStatements(db: string): string[] {
       type LowCardinality(String),
       qty Int64,
       moves UInt64
-    ) ENGINE = SummingMergeTree ORDER BY (hour, warehouse_id, type)`,
+    ) ENGINE = SummingMergeTree ORDER BY (hour, warehouse_id, type) SETTINGS non_replicated_deduplication_window = 1000`,
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.inventory_hour_mv TO ${db}.inventory_hour AS
       SELECT toStartOfHour(ts) AS hour, warehouse_id, type, sum(qty) AS qty, count() AS moves
       FROM ${db}.inventory_moves GROUP BY hour, warehouse_id, type`,
@@ -238,15 +192,7 @@ export function schemaStatements(db: string): string[] {
       direction LowCardinality(String),
       order_id String,
       box_id String
-    ) ENGINE = MergeTree ORDER BY (code, ts)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_scans_mv TO ${db}.trace_scans AS
-      SELECT j.code AS code, ts, event_id, j.sku_id AS sku_id, j.batch_no AS batch_no, j.warehouse_id AS warehouse_id,
-        j.direction AS direction, j.order_id AS order_id, j.box_id AS box_id
-      FROM (
-        SELECT ts, event_id, JSONExtract(body, 'Tuple(code String, sku_id String, batch_no String, warehouse_id String,
-          direction String, order_id String, box_id String)') AS j
-        FROM ${db}.events WHERE type = 'trace.scan'
-      )`,
+    ) ENGINE = MergeTree ORDER BY (code, ts) SETTINGS non_replicated_deduplication_window = 1000`,
 
     // Sensor readings, typed.
     `CREATE TABLE IF NOT EXISTS ${db}.sensor_readings (
@@ -255,13 +201,7 @@ export function schemaStatements(db: string): string[] {
       event_id String,
       temp_c Float64,
       humidity_pct Nullable(Float64)
-    ) ENGINE = MergeTree ORDER BY (sensor_id, ts)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.sensor_readings_mv TO ${db}.sensor_readings AS
-      SELECT j.sensor_id AS sensor_id, ts, event_id, j.temp_c AS temp_c, j.humidity_pct AS humidity_pct
-      FROM (
-        SELECT ts, event_id, JSONExtract(body, 'Tuple(sensor_id String, temp_c Float64, humidity_pct Nullable(Float64))') AS j
-        FROM ${db}.events WHERE type = 'sensor.reading'
-      )`,
+    ) ENGINE = MergeTree ORDER BY (sensor_id, ts) SETTINGS non_replicated_deduplication_window = 1000`,
 
     // Live-stream room stats, typed (gmv_fen is cumulative for the room's day).
     `CREATE TABLE IF NOT EXISTS ${db}.live_stats (
@@ -271,13 +211,7 @@ export function schemaStatements(db: string): string[] {
       channel LowCardinality(String),
       viewers UInt64,
       gmv_fen Int64
-    ) ENGINE = MergeTree ORDER BY (room_id, ts)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.live_stats_mv TO ${db}.live_stats AS
-      SELECT j.room_id AS room_id, ts, event_id, j.channel AS channel, j.viewers AS viewers, j.gmv_fen AS gmv_fen
-      FROM (
-        SELECT ts, event_id, JSONExtract(body, 'Tuple(room_id String, channel String, viewers UInt64, gmv_fen Int64)') AS j
-        FROM ${db}.events WHERE type = 'live.stats'
-      )`,
+    ) ENGINE = MergeTree ORDER BY (room_id, ts) SETTINGS non_replicated_deduplication_window = 1000`,
 
     // Alerts (the rules engine writes them): latest version of each alert; alerts.open reads it.
     `CREATE TABLE IF NOT EXISTS ${db}.alerts (

@@ -62,6 +62,7 @@ export async function getJson(url: string, path: string, token: string | null = 
 
 /** Rows of a SQL query on the server's own storage (for assertions on what was stored). */
 export async function sql<T = Record<string, unknown>>(app: FastifyInstance, query: string): Promise<T[]> {
+  await app.projector.barrier(); // what was acknowledged is in the typed tables
   const rs = await app.storage.read.query({ query: query.replaceAll('{db}', app.storage.db), format: 'JSONEachRow' });
   return rs.json<T>();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FingerprintSet, WindowedIdFilter, fingerprint } from '../../server/ingest/id-filter.ts';
+import { DayFilter, FingerprintSet, fingerprint } from '../../server/ingest/id-filter.ts';
 
 describe('FingerprintSet', () => {
   it('holds what was added through growth, and nothing else', () => {
@@ -25,19 +25,25 @@ describe('FingerprintSet', () => {
   });
 });
 
-describe('WindowedIdFilter', () => {
-  const now = Date.parse('2026-11-11T12:00:00Z');
-  it('answers per day of the event time and forgets days out of the window', () => {
-    const f = new WindowedIdFilter(3);
-    f.add('a', now);
-    f.add('b', now - 2 * 86_400_000);
-    expect(f.mayHave('a', now)).toBe(true);
-    expect(f.mayHave('a', now - 86_400_000)).toBe(false);
-    expect(f.mayHaveAnyDay('b')).toBe(true);
-    expect(f.covers(now - 2 * 86_400_000, now)).toBe(true);
-    expect(f.covers(now - 3 * 86_400_000, now)).toBe(false);
-    f.prune(now + 86_400_000);
-    expect(f.mayHaveAnyDay('b')).toBe(false);
-    expect(f.mayHave('a', now)).toBe(true);
+describe('DayFilter', () => {
+  it('loads a day once, answers for it, records adds, and keeps the most recently used days', async () => {
+    const loads: number[] = [];
+    const f = new DayFilter(2, async (day) => {
+      loads.push(day);
+      return day === 10 ? [fingerprint('stored')] : [];
+    });
+    await f.ensure([10]);
+    expect(f.mayHave(fingerprint('stored'), 10)).toBe(true);
+    expect(f.mayHave(fingerprint('new'), 10)).toBe(false);
+    f.add(fingerprint('new'), 10);
+    expect(f.mayHave(fingerprint('new'), 10)).toBe(true);
+    await f.ensure([10, 11]);
+    await f.ensure([12]);
+    expect(loads).toEqual([10, 11, 12]);
+    expect(f.heldDays).toBe(2);
+    expect(() => f.mayHave(1, 10)).toThrow(); // 10 was least recently used: dropped, must be ensured again
+    await f.ensure([10]);
+    expect(loads).toEqual([10, 11, 12, 10]);
+    expect(f.mayHaveAnyDay(fingerprint('stored'))).toBe(true);
   });
 });
