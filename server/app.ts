@@ -1,7 +1,7 @@
 // buildApp(config, deps): the whole server, not yet listening (STYLE §1). Only main.ts reads the
 // environment and listens; tests build it with their own config, clock and data directory.
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Config } from './config.ts';
 import { RxpError, errorBody } from './errors.ts';
@@ -54,7 +54,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       },
     },
     // One log line per request is noise at 双11 rates; errors are logged, and LOG_LEVEL=debug brings them back.
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
   });
@@ -96,7 +96,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(ingestRoutes, { writer });
   await app.register(referenceRoutes, { storage, clock, onChange: (kind) => hub!.markDirty(new Set([`ref.${kind}`])) });
   await app.register(metricRoutes, { ctx, hub });
-  await app.register(healthRoutes, { storage, writer, hub, freshness, clock });
+  await app.register(healthRoutes, { storage, writer, projector, hub: hub!, freshness, clock });
   await app.register(screenRoutes, { screens: loadScreens(SCREENS_DIR), buildDir: BUILD_DIR, tz: config.tzBusiness });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: false, wildcard: true });
 

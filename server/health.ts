@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Commit, IngestWriter } from './ingest/writer.ts';
 import type { Storage } from './plugins/clickhouse.ts';
 import type { PushHub } from './push/hub.ts';
+import type { Projector } from './ingest/projector.ts';
 import type { Clock } from './time.ts';
 
 /** Last ingest time and newest event time per stream, fed by writer commits. */
@@ -30,14 +31,46 @@ export class StreamFreshness {
   }
 }
 
+/** SKU and shop ids seen in the last 48 h without reference data (CONTRACT: accepted, flagged here).
+ *  Cached for 30 s: health is polled by load balancers. */
+class UnknownReferences {
+  private cached: { at: number; value: Record<string, unknown> } | null = null;
+  constructor(
+    private readonly storage: Storage,
+    private readonly clock: Clock,
+  ) {}
+
+  async get(): Promise<Record<string, unknown>> {
+    const now = this.clock.now();
+    if (this.cached && now - this.cached.at < 30_000) return this.cached.value;
+    const { db, read } = this.storage;
+    const since = Math.floor(now / 1000) - 48 * 3600;
+    const rs = await read.query({
+      query: `SELECT
+          (SELECT groupUniqArray(20)(sku_id) FROM ${db}.sales_line_hour
+             WHERE hour >= toDateTime({since:UInt32}, 'UTC') AND sku_id NOT IN (SELECT sku_id FROM ${db}.ref_skus FINAL)) AS skus,
+          (SELECT groupUniqArray(20)(shop_id) FROM ${db}.order_events
+             WHERE ts >= toDateTime64({since:UInt32}, 3, 'UTC') AND shop_id != '' AND shop_id NOT IN (SELECT shop_id FROM ${db}.ref_shops FINAL)) AS shops`,
+      query_params: { since },
+      format: 'JSONEachRow',
+    });
+    const [row] = await rs.json<{ skus: string[]; shops: string[] }>();
+    const value = { skus: row.skus.length, shops: row.shops.length, sample: { skus: row.skus.slice(0, 5), shops: row.shops.slice(0, 5) } };
+    this.cached = { at: now, value };
+    return value;
+  }
+}
+
 export async function healthRoutes(
   app: FastifyInstance,
-  opts: { storage: Storage; writer: IngestWriter; hub: PushHub; freshness: StreamFreshness; clock: Clock },
+  opts: { storage: Storage; writer: IngestWriter; projector: Projector; hub: PushHub; freshness: StreamFreshness; clock: Clock },
 ): Promise<void> {
+  const unknown = new UnknownReferences(opts.storage, opts.clock);
   app.get('/api/v1/health', { config: { right: 'public' } }, async () => {
     let storageOk = true;
+    let unknownRefs: Record<string, unknown> | null = null;
     try {
-      await opts.storage.read.query({ query: 'SELECT 1', format: 'JSONEachRow' }).then((r) => r.json());
+      unknownRefs = await unknown.get();
     } catch {
       storageOk = false;
     }
@@ -54,7 +87,9 @@ export async function healthRoutes(
         last_commit_ms: w.lastDurationMs,
         lag_ms: w.lastCommitAt ? opts.clock.now() - w.lastCommitAt : null,
       },
+      projection: { ...opts.projector.stats },
       push: { subscriptions: opts.hub.subscriptionCount, ...opts.hub.stats },
+      unknown_references: unknownRefs,
       streams: opts.freshness.snapshot(),
     };
   });

@@ -137,3 +137,15 @@ describe('PUT /api/v1/reference/{kind}', () => {
     expect((await putReference('skus', [], ADMIN)).status).toBe(200);
   });
 });
+
+describe('health', () => {
+  it('flags SKU and shop ids that have no reference data', async () => {
+    await postEvents(s.url, [paid({ ts: Date.now(), paid_fen: 1, shop_id: 'shop-nobody-knows', lines: [{ sku_id: 'SKU-NOBODY', qty: 1, unit_price_fen: 1 }] })]);
+    await s.app.projector.barrier();
+    const health = (await (await fetch(`${s.url}/api/v1/health`)).json()) as Record<string, any>;
+    expect(health.status).toBe('ok');
+    expect(health.unknown_references.sample.skus).toContain('SKU-NOBODY');
+    expect(health.unknown_references.sample.shops).toContain('shop-nobody-knows');
+    expect(health.unknown_references.sample.skus).not.toContain('SKU-A'); // known from PUT /reference/skus
+  });
+});
