@@ -1,0 +1,78 @@
+import { Type } from 'typebox';
+import { CHANNELS, type Channel } from '../../../streams/common.ts';
+import { toInt } from '../../plugins/clickhouse.ts';
+import { defineMetric } from '../metric.ts';
+import { COMMISSION_BP } from './finance-commission.ts';
+
+/**
+ * Days after delivery (签收) at which a platform pays an order out to the shop (T+N). Configurable defaults
+ * from typical platform terms; `own` (the company's mini-program) is collected directly: settled on delivery.
+ * A day here is 24 hours counted from the delivery instant, not a calendar day.
+ */
+export const SETTLE_DAYS: Readonly<Record<Channel, number>> = {
+  tmall: 7,
+  jd: 7,
+  pdd: 10,
+  douyin: 7,
+  meituan: 3,
+  own: 0,
+};
+
+export interface ChannelCash {
+  channel: string;
+  /** Paid orders not yet settled: never delivered, or delivered less than SETTLE_DAYS ago. */
+  orders: number;
+  /** Σ per order of paid_fen − all its refunds − its commission (rounded half up per order). */
+  amount_fen: number;
+}
+
+/**
+ * Cash the platforms still hold for us, as of now (the clock): every order with a first payment, not
+ * cancelled, that has not reached its settlement instant (first order.delivered + SETTLE_DAYS[channel]). The
+ * amount is what the platform will pay out: paid_fen less the order's refunds (whatever their date) less
+ * commission at COMMISSION_BP, rounded per order as a platform deducts it. A fully refunded order still in
+ * the window shows its commission as a negative amount; it is not clamped, so the total reconciles.
+ *
+ * No rollup holds per-order state, so this reads order_events grouped by order_id (its sort key); see the
+ * report of this change for the `order_state` rollup that would make it a small read.
+ */
+export const financeCashAwaitingSettlement = defineMetric({
+  id: 'finance.cash_awaiting_settlement',
+  description: { 'zh-CN': '待平台结算资金（按渠道，分）', en: 'Cash awaiting platform settlement by channel, fen' },
+  params: Type.Object({}, { additionalProperties: false }),
+  value: '[{"channel","orders":integer,"amount_fen":integer}] by amount_fen desc',
+  streams: ['order'],
+  // An order leaves the list when its settlement instant passes, without any new event.
+  tick: 'minute',
+  resolve: (raw) => raw,
+  async compute({ storage, clock }): Promise<ChannelCash[]> {
+    const rs = await storage.read.query({
+      query: `SELECT ch, count() AS n, sum(paid - refunded - intDiv(paid * transform(ch, {chs:Array(String)}, {rates:Array(Int64)}, toInt64(0)) + 5000, 10000)) AS a
+              FROM (
+                SELECT order_id,
+                  anyIf(toString(channel), type = 'order.paid') AS ch,
+                  sumIf(paid_fen, type = 'order.paid') AS paid,
+                  sumIf(refund_fen, type = 'order.refunded') AS refunded,
+                  countIf(type = 'order.paid') AS paid_events,
+                  countIf(type = 'order.cancelled') AS cancelled,
+                  countIf(type = 'order.delivered') AS delivered,
+                  minIf(toUnixTimestamp64Milli(ts), type = 'order.delivered') AS delivered_ms
+                FROM ${storage.db}.order_events
+                WHERE (type = 'order.paid' AND first_paid = 1) OR type IN ('order.refunded', 'order.cancelled', 'order.delivered')
+                GROUP BY order_id
+                HAVING paid_events > 0 AND cancelled = 0
+                  AND NOT (delivered > 0 AND delivered_ms + transform(ch, {chs:Array(String)}, {days:Array(Int64)}, toInt64(0)) * 86400000 <= {now:Int64})
+              )
+              GROUP BY ch ORDER BY a DESC, ch`,
+      query_params: {
+        chs: [...CHANNELS],
+        rates: CHANNELS.map((c) => COMMISSION_BP[c]),
+        days: CHANNELS.map((c) => SETTLE_DAYS[c]),
+        now: clock.now(),
+      },
+      format: 'JSONEachRow',
+    });
+    const rows = await rs.json<{ ch: string; n: string; a: string }>();
+    return rows.map((r) => ({ channel: r.ch, orders: toInt(r.n), amount_fen: toInt(r.a) }));
+  },
+});
