@@ -213,6 +213,82 @@ export function schemaStatements(db: string): string[] {
       gmv_fen Int64
     ) ENGINE = MergeTree ORDER BY (room_id, ts) SETTINGS non_replicated_deduplication_window = 1000`,
 
+    // First payments in time order: latest orders, backlog (paid within a window) by a key range.
+    `CREATE TABLE IF NOT EXISTS ${db}.paid_orders_by_ts (
+      ts DateTime64(3, 'UTC'),
+      order_id String,
+      channel LowCardinality(String),
+      province LowCardinality(String),
+      city String,
+      buyer_id String,
+      buyer_name_masked String,
+      paid_fen Int64
+    ) ENGINE = MergeTree ORDER BY (ts, order_id) SETTINGS non_replicated_deduplication_window = 1000`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.paid_orders_by_ts_mv TO ${db}.paid_orders_by_ts AS
+      SELECT ts, order_id, channel, province, city, buyer_id, buyer_name_masked, paid_fen
+      FROM ${db}.order_events WHERE type = 'order.paid' AND first_paid = 1`,
+
+    // One row per order (after merges; read with GROUP BY order_id): where each order is in its life.
+    `CREATE TABLE IF NOT EXISTS ${db}.order_state (
+      order_id String,
+      channel SimpleAggregateFunction(max, LowCardinality(String)),
+      paid_at SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC'))),
+      paid_fen SimpleAggregateFunction(sum, Int64),
+      refund_fen SimpleAggregateFunction(sum, Int64),
+      cancelled SimpleAggregateFunction(max, UInt8),
+      shipped_at SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC'))),
+      delivered_at SimpleAggregateFunction(min, Nullable(DateTime64(3, 'UTC')))
+    ) ENGINE = AggregatingMergeTree ORDER BY order_id SETTINGS non_replicated_deduplication_window = 1000`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.order_state_mv TO ${db}.order_state AS
+      SELECT order_id,
+        maxIf(channel, type = 'order.paid') AS channel,
+        minIf(toNullable(ts), type = 'order.paid') AS paid_at,
+        sumIf(paid_fen, type = 'order.paid') AS paid_fen,
+        sumIf(refund_fen, type = 'order.refunded') AS refund_fen,
+        toUInt8(countIf(type = 'order.cancelled') > 0) AS cancelled,
+        minIf(toNullable(ts), type = 'order.shipped') AS shipped_at,
+        minIf(toNullable(ts), type = 'order.delivered') AS delivered_at
+      FROM ${db}.order_events
+      WHERE (type = 'order.paid' AND first_paid = 1) OR type IN ('order.refunded', 'order.cancelled', 'order.shipped', 'order.delivered')
+      GROUP BY order_id`,
+
+    // Buyers: first-ever payment per buyer, and first payments per UTC hour per buyer.
+    `CREATE TABLE IF NOT EXISTS ${db}.buyer_first_paid (
+      buyer_id String,
+      first_ts SimpleAggregateFunction(min, DateTime64(3, 'UTC'))
+    ) ENGINE = AggregatingMergeTree ORDER BY buyer_id SETTINGS non_replicated_deduplication_window = 1000`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.buyer_first_paid_mv TO ${db}.buyer_first_paid AS
+      SELECT buyer_id, min(ts) AS first_ts FROM ${db}.order_events
+      WHERE type = 'order.paid' AND first_paid = 1 GROUP BY buyer_id`,
+    `CREATE TABLE IF NOT EXISTS ${db}.buyer_paid_hour (
+      hour DateTime('UTC'),
+      buyer_id String,
+      orders UInt64
+    ) ENGINE = SummingMergeTree ORDER BY (hour, buyer_id) SETTINGS non_replicated_deduplication_window = 1000`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.buyer_paid_hour_mv TO ${db}.buyer_paid_hour AS
+      SELECT toStartOfHour(ts) AS hour, buyer_id, count() AS orders FROM ${db}.order_events
+      WHERE type = 'order.paid' AND first_paid = 1 GROUP BY hour, buyer_id`,
+
+    // Prescription events by type and time: funnel, review time and pending queue by a key range.
+    `CREATE TABLE IF NOT EXISTS ${db}.rx_by_time (
+      type LowCardinality(String),
+      ts DateTime64(3, 'UTC'),
+      rx_id String
+    ) ENGINE = MergeTree ORDER BY (type, ts, rx_id) SETTINGS non_replicated_deduplication_window = 1000`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.rx_by_time_mv TO ${db}.rx_by_time AS
+      SELECT type, ts, rx_id FROM ${db}.rx_events`,
+
+    // Outbound trace scans by order and box: trace-scan coverage.
+    `CREATE TABLE IF NOT EXISTS ${db}.trace_out_scans (
+      order_id String,
+      box_id String,
+      sku_id String,
+      ts DateTime64(3, 'UTC'),
+      code String
+    ) ENGINE = MergeTree ORDER BY (order_id, box_id, sku_id) SETTINGS non_replicated_deduplication_window = 1000`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_out_scans_mv TO ${db}.trace_out_scans AS
+      SELECT order_id, box_id, sku_id, ts, code FROM ${db}.trace_scans WHERE direction = 'out'`,
+
     // Alerts (the rules engine writes them): latest version of each alert; alerts.open reads it.
     `CREATE TABLE IF NOT EXISTS ${db}.alerts (
       alert_id String,
