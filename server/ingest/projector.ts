@@ -47,9 +47,7 @@ export class Projector {
   enqueue(id: number, events: StoredEvent[]): void {
     this.queue.push({ id, events });
     this.enqueuedTo = Math.max(this.enqueuedTo, id);
-    this.running ??= this.loop().finally(() => {
-      this.running = null;
-    });
+    this.kick();
   }
 
   /** Resolves when every group enqueued before this call is projected. */
@@ -101,6 +99,16 @@ export class Projector {
       list.push({ event_id: r.event_id, type: r.type, stream: r.stream, tsMs: Number(r.ts), firstPaid: r.first_paid ? 1 : 0, body: JSON.parse(r.body) });
     }
     return [...groups].map(([id, events]) => ({ id, events }));
+  }
+
+  /** Starts the loop unless it runs. A caller woken by the loop's last resolve can enqueue before the
+   *  loop's promise settles: the loop is then started again when it does. */
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      if (this.queue.length > 0) this.kick();
+    });
   }
 
   private async loop(): Promise<void> {

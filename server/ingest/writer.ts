@@ -107,9 +107,7 @@ export class IngestWriter {
     return new Promise<IngestResult>((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
       this.queuedEvents += events.length;
-      this.running ??= this.loop().finally(() => {
-        this.running = null;
-      });
+      this.kick();
     });
   }
 
@@ -138,6 +136,16 @@ export class IngestWriter {
   async close(): Promise<void> {
     this.closing = true;
     while (this.running) await this.running;
+  }
+
+  /** Starts the loop unless it runs. A caller woken by the loop's last resolve can enqueue before the
+   *  loop's promise settles: the loop is then started again when it does. */
+  private kick(): void {
+    if (this.running) return;
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      if (this.queue.length > 0) this.kick();
+    });
   }
 
   private async loop(): Promise<void> {

@@ -159,3 +159,15 @@ describe('POST /api/v1/events', () => {
     expect((await getJson(s.url, '/api/v1/health', null)).status).toBe(200);
   });
 });
+
+describe('group commit writer', () => {
+  it('takes a submit made the moment the previous one resolved (no stranded queue)', async () => {
+    const { validateEvents } = await import('../../server/ingest/validate.ts');
+    for (let i = 0; i < 20; i++) {
+      const v = validateEvents([paid({ ts: TS, paid_fen: 1, event_id: `chain-${i}` })]);
+      if (!v.ok) throw new Error('invalid');
+      // Awaited back to back: each submit starts right when the writer's loop resolved the previous one.
+      expect(await s.app.writer.submit(v.events)).toEqual({ accepted: 1, duplicates: 0 });
+    }
+  });
+});

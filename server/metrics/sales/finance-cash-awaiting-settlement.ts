@@ -33,8 +33,15 @@ export interface ChannelCash {
  * commission at COMMISSION_BP, rounded per order as a platform deducts it. A fully refunded order still in
  * the window shows its commission as a negative amount; it is not clamped, so the total reconciles.
  *
- * No rollup holds per-order state, so this reads order_events grouped by order_id (its sort key); see the
- * report of this change for the `order_state` rollup that would make it a small read.
+ * Reads `order_state` (one row per order once merged, ORDER BY order_id), never order_events. Its rows merge
+ * lazily: an order paid in one insert and delivered, refunded or cancelled in later ones has several rows
+ * until a background merge. FINAL combines them at read time with each column's own function (max channel:
+ * only the paid row has one; min paid_at/delivered_at, NULL where a row had no such event; sum of money; max
+ * cancelled), exactly what a GROUP BY order_id with those functions gives, but as a streaming merge that
+ * skips key ranges no other part overlaps, several times faster. The WHERE must see merged rows (a filter
+ * before the merge would drop e.g. a delivery row that arrived in its own insert): ClickHouse applies WHERE
+ * after FINAL and moves no non-key condition to PREWHERE; optimize_move_to_prewhere_if_final = 0 is pinned
+ * anyway. test/server/metrics/sales-rollup-edges.test.ts checks it with merges stopped.
  */
 export const financeCashAwaitingSettlement = defineMetric({
   id: 'finance.cash_awaiting_settlement',
@@ -49,21 +56,14 @@ export const financeCashAwaitingSettlement = defineMetric({
     const rs = await storage.read.query({
       query: `SELECT ch, count() AS n, sum(paid - refunded - intDiv(paid * transform(ch, {chs:Array(String)}, {rates:Array(Int64)}, toInt64(0)) + 5000, 10000)) AS a
               FROM (
-                SELECT order_id,
-                  anyIf(toString(channel), type = 'order.paid') AS ch,
-                  sumIf(paid_fen, type = 'order.paid') AS paid,
-                  sumIf(refund_fen, type = 'order.refunded') AS refunded,
-                  countIf(type = 'order.paid') AS paid_events,
-                  countIf(type = 'order.cancelled') AS cancelled,
-                  countIf(type = 'order.delivered') AS delivered,
-                  minIf(toUnixTimestamp64Milli(ts), type = 'order.delivered') AS delivered_ms
-                FROM ${storage.db}.order_events
-                WHERE (type = 'order.paid' AND first_paid = 1) OR type IN ('order.refunded', 'order.cancelled', 'order.delivered')
-                GROUP BY order_id
-                HAVING paid_events > 0 AND cancelled = 0
-                  AND NOT (delivered > 0 AND delivered_ms + transform(ch, {chs:Array(String)}, {days:Array(Int64)}, toInt64(0)) * 86400000 <= {now:Int64})
+                SELECT toString(channel) AS ch, paid_fen AS paid, refund_fen AS refunded
+                FROM ${storage.db}.order_state FINAL
+                WHERE paid_at IS NOT NULL AND cancelled = 0
+                  AND (delivered_at IS NULL
+                    OR toUnixTimestamp64Milli(assumeNotNull(delivered_at)) + transform(toString(channel), {chs:Array(String)}, {days:Array(Int64)}, toInt64(0)) * 86400000 > {now:Int64})
               )
-              GROUP BY ch ORDER BY a DESC, ch`,
+              GROUP BY ch ORDER BY a DESC, ch
+              SETTINGS optimize_move_to_prewhere_if_final = 0`,
       query_params: {
         chs: [...CHANNELS],
         rates: CHANNELS.map((c) => COMMISSION_BP[c]),

@@ -27,8 +27,9 @@ const Params = Type.Object(
  * top of the list). Only masked buyer data exists in storage (streams/privacy.ts), and this metric selects
  * the masked name alone: the phone column is never read, so it cannot reach a wall.
  *
- * order_events is ordered by order_id, so "latest by ts" reads the ts column of the paid rows; a rollup
- * ordered by ts (see the report of this change) would make it a short range read.
+ * Reads `paid_orders_by_ts` (first payments, ORDER BY (ts, order_id)) backwards in its sort order, so the
+ * newest `limit` rows are a short read at the end of the key range whatever the day's volume; items are a
+ * primary-key lookup of those order ids in order_lines. Neither query touches order_events.
  */
 export const salesLatestOrders = defineMetric({
   id: 'sales.latest_orders',
@@ -41,8 +42,7 @@ export const salesLatestOrders = defineMetric({
     const rs = await storage.read.query({
       query: `SELECT order_id, toUnixTimestamp64Milli(ts) AS ms, toString(channel) AS channel, toString(province) AS province,
                 city, buyer_name_masked AS buyer, paid_fen
-              FROM ${storage.db}.order_events
-              WHERE type = 'order.paid' AND first_paid = 1
+              FROM ${storage.db}.paid_orders_by_ts
               ORDER BY ts DESC, order_id DESC LIMIT {limit:UInt32}`,
       query_params: { limit: limit! },
       format: 'JSONEachRow',
