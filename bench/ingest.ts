@@ -3,7 +3,7 @@
 //   batch  (default): NDJSON batches of 1,000 mixed events of a generated 双11 day, `concurrency` posts at once
 //   single: `clients` concurrent clients each posting single-event requests (group commit at work)
 // Usage: npx tsx bench/ingest.ts [mode=batch|single] [events=200000] [concurrency=4] [clients=500]
-import { demoOrderEventsForSecond } from '../streams/orders/demo.ts';
+import { demoEventsForSecond } from './day.ts';
 import { businessDate, dayRange } from '../server/time.ts';
 import { post, startServer, summary } from './lib.ts';
 
@@ -19,7 +19,7 @@ function generate(n: number): string[] {
   const lines: string[] = [];
   const today = dayRange(businessDate(Date.now(), 'Asia/Shanghai'), 'Asia/Shanghai').fromMs / 1000;
   for (let s = today; lines.length < n; s++) {
-    for (const e of demoOrderEventsForSecond({ seed: 'bench', tz: 'Asia/Shanghai', ratePerSecond: 60 }, s)) lines.push(JSON.stringify(e));
+    for (const e of demoEventsForSecond({ seed: 'bench', tz: 'Asia/Shanghai', ratePerSecond: 30 }, s)) lines.push(JSON.stringify(e));
   }
   return lines.slice(0, n);
 }
@@ -30,42 +30,26 @@ try {
   const latencies: number[] = [];
   let accepted = 0;
   const started = performance.now();
-  if (MODE === 'batch') {
-    const bodies = Array.from({ length: Math.ceil(lines.length / BATCH) }, (_, i) => lines.slice(i * BATCH, (i + 1) * BATCH).join('\n'));
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < bodies.length) {
-          const body = bodies[next++];
-          const t0 = performance.now();
-          const res = await post(server.url, body);
-          const json = (await res.json()) as { accepted: number };
-          if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(json)}`);
-          latencies.push(performance.now() - t0);
-          accepted += json.accepted;
-        }
-      }),
-    );
-  } else {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CLIENTS }, async () => {
-        while (next < lines.length) {
-          const body = lines[next++];
-          const t0 = performance.now();
-          const res = await post(server.url, body);
-          const json = (await res.json()) as { accepted: number };
-          if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(json)}`);
-          latencies.push(performance.now() - t0);
-          accepted += json.accepted;
-        }
-      }),
-    );
-  }
+  // Each worker posts bodies until none is left: batches of 1,000 lines, or single events.
+  const bodies = MODE === 'batch' ? Array.from({ length: Math.ceil(lines.length / BATCH) }, (_, i) => lines.slice(i * BATCH, (i + 1) * BATCH).join('\n')) : lines;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: MODE === 'batch' ? CONCURRENCY : CLIENTS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++];
+        const t0 = performance.now();
+        const res = await post(server.url, body);
+        const json = (await res.json()) as { accepted: number };
+        if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(json)}`);
+        latencies.push(performance.now() - t0);
+        accepted += json.accepted;
+      }
+    }),
+  );
   const seconds = (performance.now() - started) / 1000;
   const lat = summary(latencies);
   const health = (await (await fetch(`${server.url}/api/v1/health`)).json()) as { ingest: { commits: number } };
-  console.log(MODE === 'batch' ? `ingest: ${accepted} mixed order events in NDJSON batches of ${BATCH}, ${CONCURRENCY} posts at once` : `ingest: ${accepted} single-event posts from ${CLIENTS} concurrent clients`);
+  console.log(MODE === 'batch' ? `ingest: ${accepted} mixed events (all streams) in NDJSON batches of ${BATCH}, ${CONCURRENCY} posts at once` : `ingest: ${accepted} single-event posts from ${CLIENTS} concurrent clients`);
   console.log(`  throughput: ${Math.round(accepted / seconds)} events/s durable-acked (${seconds.toFixed(1)} s, ${health.ingest.commits} group commits)`);
   console.log(`  request latency ms: p50 ${lat.p50.toFixed(1)}  p90 ${lat.p90.toFixed(1)}  p99 ${lat.p99.toFixed(1)}  max ${lat.max.toFixed(1)}`);
 } finally {

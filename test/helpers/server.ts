@@ -55,6 +55,15 @@ export async function postEvents(
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, headers: res.headers };
 }
 
+export async function putReference(url: string, kind: string, rows: unknown, token = INGEST): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${url}/api/v1/reference/${kind}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify(rows),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 export async function getJson(url: string, path: string, token: string | null = ADMIN): Promise<{ status: number; body: any }> {
   const res = await fetch(`${url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   return { status: res.status, body: await res.json() };

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEventsForSecond, demoReference, type DemoEvent } from '../../streams/demo/index.ts';
 import { dayRange } from '../../server/time.ts';
-import { INGEST, fixedClock, getJson, postEvents, removeDir, startServer, type Running } from '../helpers/server.ts';
+import { fixedClock, getJson, postEvents, putReference, removeDir, startServer, type Running } from '../helpers/server.ts';
 
 const DATE = '2026-11-11';
 const TZ = 'Asia/Shanghai';
@@ -17,8 +17,7 @@ const events: DemoEvent[] = [];
 beforeAll(async () => {
   s = await startServer({ clock });
   for (const [kind, rows] of Object.entries(demoReference(opts, DATE))) {
-    const res = await fetch(`${s.url}/api/v1/reference/${kind}`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST}` }, body: JSON.stringify(rows) });
-    expect(res.status).toBe(200);
+    expect((await putReference(s.url, kind, rows)).status).toBe(200);
   }
   for (let sec = fromMs / 1000; sec < UNTIL_S; sec++) events.push(...demoEventsForSecond(opts, sec));
   for (let i = 0; i < events.length; i += 10_000) {

@@ -2,6 +2,7 @@
 // with the field named and nothing stored.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, INGEST, postEvents, removeDir, sql, startServer, type Running } from '../helpers/server.ts';
+import { putReference as putRef } from '../helpers/server.ts';
 import { paid } from '../helpers/events.ts';
 
 const TS = '2026-11-11T10:00:00.000+08:00';
@@ -15,14 +16,7 @@ afterAll(async () => {
   if (s) removeDir(s.dataDir);
 });
 
-async function putReference(kind: string, rows: unknown, token = INGEST) {
-  const res = await fetch(`${s.url}/api/v1/reference/${kind}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    body: JSON.stringify(rows),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
+const putReference = (kind: string, rows: unknown, token = INGEST) => putRef(s.url, kind, rows, token);
 
 const one = (type: string, fields: Record<string, unknown>, id = type) => ({ event_id: `st-${id}`, type, ts: TS, ...fields });
 const CODE = '12345678901234567890';

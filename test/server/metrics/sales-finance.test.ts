@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { created, paid } from '../../helpers/events.ts';
 import { fixedClock, getJson, INGEST, postEvents, removeDir, startServer, type Running } from '../../helpers/server.ts';
+import { putReference as putRef } from '../../helpers/server.ts';
 
 const NOW = '2026-11-11T10:03:30.000+08:00';
 const clock = fixedClock(NOW);
@@ -13,14 +14,7 @@ const sku = (sku_id: string, category: string, cost_fen: number) => ({
   sku_id, name: sku_id, category, is_rx: category === 'rx', storage_class: 'normal', controlled: false, traced: false, list_price_fen: 3_000, cost_fen,
 });
 
-async function putReference(kind: string, rows: unknown[]): Promise<number> {
-  const res = await fetch(`${s.url}/api/v1/reference/${kind}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST}` },
-    body: JSON.stringify(rows),
-  });
-  return res.status;
-}
+const putReference = async (kind: string, rows: unknown[]): Promise<number> => (await putRef(s.url, kind, rows)).status;
 
 async function value<T>(path: string): Promise<T> {
   const r = await getJson(s.url, `/api/v1/metrics/${path}`);

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { created, paid } from '../../helpers/events.ts';
 import { fixedClock, getJson, INGEST, postEvents, removeDir, startServer, type Running } from '../../helpers/server.ts';
+import { putReference as putRef } from '../../helpers/server.ts';
 
 // 10:03:30 Shanghai on 2026-11-11: "today" is 2026-11-11, which began at 2026-11-10T16:00:00Z.
 const clock = fixedClock('2026-11-11T10:03:30.000+08:00');
@@ -13,14 +14,7 @@ const sku = (sku_id: string, name: string, category: string, cost_fen: number) =
   sku_id, name, category, is_rx: category === 'rx', storage_class: 'normal', controlled: false, traced: false, list_price_fen: 2_500, cost_fen,
 });
 
-async function putReference(kind: string, rows: unknown[]): Promise<number> {
-  const res = await fetch(`${s.url}/api/v1/reference/${kind}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST}` },
-    body: JSON.stringify(rows),
-  });
-  return res.status;
-}
+const putReference = async (kind: string, rows: unknown[]): Promise<number> => (await putRef(s.url, kind, rows)).status;
 
 async function value<T>(path: string): Promise<T> {
   const r = await getJson(s.url, `/api/v1/metrics/${path}`);
