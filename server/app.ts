@@ -13,6 +13,7 @@ import { IngestWriter } from './ingest/writer.ts';
 import { Projector } from './ingest/projector.ts';
 import { metricRoutes } from './metrics/routes.ts';
 import { referenceRoutes } from './reference/route.ts';
+import { ReferenceStore } from './reference/store.ts';
 import { PushHub } from './push/hub.ts';
 import { healthRoutes, StreamFreshness } from './health.ts';
 import { loadScreens, screenRoutes } from './screens.ts';
@@ -94,7 +95,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.io.on('connection', (socket) => hub!.attach(socket));
 
   await app.register(ingestRoutes, { writer });
-  await app.register(referenceRoutes, { storage, clock, onChange: (kind) => hub!.markDirty(new Set([`ref.${kind}`])) });
+  const reference = new ReferenceStore(storage, clock, (kind) => hub!.markDirty(new Set([`ref.${kind}`])));
+  await app.register(referenceRoutes, { store: reference });
   await app.register(metricRoutes, { ctx, hub });
   await app.register(healthRoutes, { storage, writer, projector, hub: hub!, freshness, clock });
   await app.register(screenRoutes, { screens: loadScreens(SCREENS_DIR), buildDir: BUILD_DIR, tz: config.tzBusiness });
@@ -104,7 +106,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.addHook('onReady', async () => {
     await writer.init();
     hub!.start();
-    if (config.demo) demo = startDemo({ config, writer, storage, clock, logger: app.log });
+    if (config.demo) demo = startDemo({ config, writer, storage, reference, clock, logger: app.log });
   });
   // preClose: stop producing and tell the screens; the HTTP server then waits for in-flight requests
   // (ingests finish and are acknowledged); onClose: drain the writer, then storage closes (its plugin).

@@ -4,9 +4,8 @@
 // and any overlap is deduplicated by event_id. The day's reference data (SKUs, shops, batches, sensors,
 // targets) is stored first, as PUT /api/v1/reference/{kind} would, and again when the business day turns.
 import type { FastifyBaseLogger } from 'fastify';
-import { Compile } from 'typebox/compile';
 import { demoEventsForSecond, demoReference, REFERENCE_ORDER, type DemoOptions } from '../streams/demo/index.ts';
-import { REFERENCE_BY_KIND } from '../streams/reference/schema.ts';
+import type { ReferenceStore } from './reference/store.ts';
 import type { Config } from './config.ts';
 import type { IngestWriter } from './ingest/writer.ts';
 import { validateEvents } from './ingest/validate.ts';
@@ -21,38 +20,8 @@ export interface Demo {
   readonly stats: { events: number; backfilledTo: number };
 }
 
-/**
- * Stores the demo reference rows of a date that are not stored yet (or changed), so a restart adds nothing
- * to the reference history. Rows are checked against the same schemas as the PUT route.
- */
-async function storeReference(storage: Storage, clock: Clock, opts: DemoOptions, date: string): Promise<number> {
-  const reference = demoReference(opts, date);
-  let stored = 0;
-  for (const kind of REFERENCE_ORDER) {
-    const def = REFERENCE_BY_KIND.get(kind)!;
-    const check = Compile(def.schema);
-    const rs = await storage.read.query({
-      query: `SELECT key, argMax(body, version) AS body FROM ${storage.db}.reference_log WHERE kind = {kind:String} GROUP BY key`,
-      query_params: { kind },
-      format: 'JSONEachRow',
-    });
-    const known = new Map((await rs.json<{ key: string; body: string }>()).map((r) => [r.key, r.body]));
-    const version = clock.now() * 1000;
-    const values: Array<{ kind: string; key: string; version: number; body: string }> = [];
-    for (const row of reference[kind] as ReadonlyArray<Record<string, unknown>>) {
-      if (!check.Check(row)) throw new Error(`demo reference ${kind} row is invalid: ${JSON.stringify(row)}`);
-      const key = def.key.map((k) => String(row[k] ?? '')).join('|');
-      const body = JSON.stringify(row);
-      if (known.get(key) !== body) values.push({ kind, key, version: version + values.length, body });
-    }
-    if (values.length > 0) await storage.write.insert({ table: `${storage.db}.reference_log`, values, format: 'JSONEachRow' });
-    stored += values.length;
-  }
-  return stored;
-}
-
-export function startDemo(deps: { config: Config; writer: IngestWriter; storage: Storage; clock: Clock; logger: FastifyBaseLogger }): Demo {
-  const { config, writer, storage, clock, logger } = deps;
+export function startDemo(deps: { config: Config; writer: IngestWriter; storage: Storage; reference: ReferenceStore; clock: Clock; logger: FastifyBaseLogger }): Demo {
+  const { config, writer, storage, reference, clock, logger } = deps;
   const opts: DemoOptions = { seed: config.demoSeed, tz: config.tzBusiness, ratePerSecond: config.demoRate };
   const stats = { events: 0, backfilledTo: 0 };
   let stopped = false;
@@ -64,7 +33,15 @@ export function startDemo(deps: { config: Config; writer: IngestWriter; storage:
   const ensureReference = async (epochSecond: number) => {
     if (epochSecond >= referenceDay.from && epochSecond < referenceDay.to) return;
     const date = businessDate(epochSecond * 1000, config.tzBusiness);
-    const rows = await storeReference(storage, clock, opts, date);
+    // Stored as PUT /api/v1/reference/{kind} would; unchanged rows are skipped, so restarts add no history.
+    const ref = demoReference(opts, date);
+    let rows = 0;
+    for (const kind of REFERENCE_ORDER) {
+      const list = ref[kind] as readonly Record<string, unknown>[];
+      const errors = reference.validate(kind, list);
+      if (errors.length > 0) throw new Error(`demo reference ${kind} is invalid: ${JSON.stringify(errors.slice(0, 3))}`);
+      rows += await reference.upsert(kind, list, { onlyChanged: true });
+    }
     const { fromMs, toMs } = dayRange(date, config.tzBusiness);
     referenceDay = { from: fromMs / 1000, to: toMs / 1000 };
     if (rows > 0) logger.info({ date, rows }, 'demo reference data stored');
