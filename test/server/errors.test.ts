@@ -45,3 +45,11 @@ describe('config', () => {
     expect(redactUrl('/screens/war-room?token=abc123&lang=en')).toBe('/screens/war-room?token=[redacted]&lang=en');
   });
 });
+
+describe('metric catalogue in the README', () => {
+  it('lists every metric id', async () => {
+    const { METRICS } = await import('../../server/metrics/index.ts');
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const id of METRICS.keys()) expect(readme, id).toContain(`| \`${id}\` |`);
+  });
+});
