@@ -33,6 +33,8 @@ export const rxFunnel = defineMetric({
   async compute(ctx, { date }): Promise<RxFunnel> {
     const { fromMs, toMs } = dayRange(date!, ctx.tz);
     const db = ctx.storage.db;
+    // Key ranges only: the day's rx.issued in rx_by_time (type, ts), then those prescriptions' events in
+    // rx_events (rx_id, …), where the HAVING drops one whose first rx.issued was on an earlier day.
     const [row] = await rows<Record<'issued' | 'review_started' | 'approved' | 'rejected', string>>(
       ctx,
       `SELECT count() AS issued, countIf(started) AS review_started,
@@ -43,7 +45,7 @@ export const rxFunnel = defineMetric({
                 countIf(type = 'rx.review_started') > 0 AS started,
                 argMinIf(type, (ts, event_id), type IN ('rx.approved', 'rx.rejected')) AS decision
          FROM ${db}.rx_events
-         WHERE rx_id IN (SELECT rx_id FROM ${db}.rx_events
+         WHERE rx_id IN (SELECT rx_id FROM ${db}.rx_by_time
                          WHERE type = 'rx.issued' AND ts >= ${msParam('from')} AND ts < ${msParam('to')})
          GROUP BY rx_id
          HAVING issued_at >= ${msParam('from')} AND issued_at < ${msParam('to')}

@@ -48,6 +48,8 @@ export const rxPendingQueue = defineMetric({
   async compute(ctx, { limit, sla_min }): Promise<RxPendingQueue> {
     const now = ctx.clock.now();
     const db = ctx.storage.db;
+    // Key ranges only: the window's rx.issued in rx_by_time (type, ts), then those prescriptions' events in
+    // rx_events (rx_id, …); the HAVING keeps the undecided whose first rx.issued is in the window.
     const list = await rows<{ rx_id: string; order_id: string; started: boolean | number; issued_ms: string; total: string; over: string }>(
       ctx,
       `SELECT rx_id, order_id, started, toUnixTimestamp64Milli(issued_at) AS issued_ms,
@@ -59,7 +61,8 @@ export const rxPendingQueue = defineMetric({
                 countIf(type = 'rx.review_started') > 0 AS started,
                 countIf(type IN ('rx.approved', 'rx.rejected')) AS decisions
          FROM ${db}.rx_events
-         WHERE rx_id IN (SELECT rx_id FROM ${db}.rx_events WHERE type = 'rx.issued' AND ts >= ${msParam('since')})
+         WHERE rx_id IN (SELECT rx_id FROM ${db}.rx_by_time
+                         WHERE type = 'rx.issued' AND ts >= ${msParam('since')} AND ts <= ${msParam('now')})
          GROUP BY rx_id
          HAVING decisions = 0 AND issued_at >= ${msParam('since')} AND issued_at <= ${msParam('now')}
        )

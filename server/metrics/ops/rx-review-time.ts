@@ -32,6 +32,8 @@ export const rxReviewTime = defineMetric({
   async compute(ctx, { date }): Promise<RxReviewTime> {
     const { fromMs, toMs } = dayRange(date!, ctx.tz);
     const db = ctx.storage.db;
+    // Key ranges only: the day's decisions in rx_by_time (type, ts), then those prescriptions' events in
+    // rx_events (rx_id, …), where the HAVING drops one first decided on an earlier day.
     const [row] = await rows<{ reviewed: string; p50: string; p95: string }>(
       ctx,
       `SELECT count() AS reviewed, quantileExact(0.5)(ms) AS p50, quantileExact(0.95)(ms) AS p95
@@ -43,7 +45,7 @@ export const rxReviewTime = defineMetric({
                   minIf(ts, type = 'rx.issued') AS issued_at,
                   countIf(type = 'rx.issued') AS issues
            FROM ${db}.rx_events
-           WHERE rx_id IN (SELECT rx_id FROM ${db}.rx_events
+           WHERE rx_id IN (SELECT rx_id FROM ${db}.rx_by_time
                            WHERE type IN ('rx.approved', 'rx.rejected') AND ts >= ${msParam('from')} AND ts < ${msParam('to')})
            GROUP BY rx_id
            HAVING issues > 0 AND decided_at >= ${msParam('from')} AND decided_at < ${msParam('to')}

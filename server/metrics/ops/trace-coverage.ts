@@ -30,25 +30,24 @@ export const traceCoverage = defineMetric({
   async compute(ctx, { date }): Promise<TraceCoverage> {
     const { fromMs, toMs } = dayRange(date!, ctx.tz);
     const db = ctx.storage.db;
-    // The scans read are only those naming one of the day's boxes or orders: the sets stay day-sized.
+    // The day's boxes come from shipped_boxes by its ts (no table keeps shipments in time order); a re-sent
+    // shipment folds into the GROUP BY. The scans are read by key from trace_out_scans (order_id, box_id,
+    // sku_id): those of the day's orders, joined to their boxes by order, and the box-only ones (order_id '')
+    // naming one of the day's box ids. A scan naming another order never matches, so no other scan is read.
+    const day = `FROM ${db}.shipped_boxes WHERE ts >= ${msParam('from')} AND ts < ${msParam('to')}
+                   AND sku_id IN (SELECT sku_id FROM ${db}.ref_skus FINAL WHERE traced)`;
     const [row] = await rows<{ boxes: string; scanned: string }>(
       ctx,
-      `WITH boxes AS (
-         SELECT order_id, box_id, sku_id FROM ${db}.shipped_boxes
-         WHERE ts >= ${msParam('from')} AND ts < ${msParam('to')}
-           AND sku_id IN (SELECT sku_id FROM ${db}.ref_skus FINAL WHERE traced)
-         GROUP BY order_id, box_id, sku_id
-       ),
-       scans AS (
-         SELECT DISTINCT order_id, box_id, sku_id FROM ${db}.trace_scans
-         WHERE direction = 'out' AND (box_id IN (SELECT box_id FROM boxes) OR order_id IN (SELECT order_id FROM boxes))
-       )
-       SELECT count() AS boxes, countIf(hit) AS scanned
+      `SELECT count() AS boxes, countIf(hit) AS scanned
        FROM (
-         SELECT (order_id, box_id) IN (SELECT order_id, box_id FROM scans WHERE box_id != '')
-                OR box_id IN (SELECT box_id FROM scans WHERE box_id != '' AND order_id = '')
-                OR (order_id, sku_id) IN (SELECT order_id, sku_id FROM scans WHERE box_id = '') AS hit
-         FROM boxes
+         SELECT b.order_id, b.box_id, b.sku_id,
+                max(s.order_id != '' AND ((s.box_id != '' AND s.box_id = b.box_id) OR (s.box_id = '' AND s.sku_id = b.sku_id))) AS by_order,
+                by_order OR b.box_id IN (SELECT box_id FROM ${db}.trace_out_scans
+                                         WHERE order_id = '' AND box_id IN (SELECT box_id ${day})) AS hit
+         FROM (SELECT order_id, box_id, sku_id ${day}) AS b
+         LEFT JOIN (SELECT order_id, box_id, sku_id FROM ${db}.trace_out_scans
+                    WHERE order_id IN (SELECT order_id ${day})) AS s ON s.order_id = b.order_id
+         GROUP BY b.order_id, b.box_id, b.sku_id
        )`,
       { from: fromMs, to: toMs },
     );

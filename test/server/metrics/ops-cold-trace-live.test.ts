@@ -2,6 +2,7 @@
 // catalogue entries of every operations metric. Expected values are worked out by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST, fixedClock, getJson, postEvents, removeDir, startServer, type Running } from '../../helpers/server.ts';
+import { putReference as putRef } from '../../helpers/server.ts';
 
 // Pinned at 10:00:00 Shanghai on 2026-11-11 (02:00 UTC).
 const NOW = '2026-11-11T10:00:00.000+08:00';
@@ -25,12 +26,7 @@ const live = (id: string, room_id: string, channel: string, ts: string, viewers:
 });
 
 async function putReference(kind: string, rows: unknown[]): Promise<void> {
-  const res = await fetch(`${s.url}/api/v1/reference/${kind}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST}` },
-    body: JSON.stringify(rows),
-  });
-  expect(res.status).toBe(200);
+  expect((await putRef(s.url, kind, rows)).status).toBe(200);
 }
 const sku = (sku_id: string, traced: boolean) => ({
   sku_id, name: sku_id, category: 'rx', is_rx: true, storage_class: 'normal', controlled: false, traced, list_price_fen: 100, cost_fen: 50,

@@ -145,3 +145,35 @@ describe('rx.pending_queue', () => {
     }
   });
 });
+
+describe('prescriptions issued or decided more than once', () => {
+  // Found by the time of any rx.issued (or decision), counted by the first: a re-issue on another day does not
+  // move a prescription into that day's cohort or the queue, a second decision does not re-time it. Days
+  // before the window (2026-11-04 10:00) that no other test reads.
+  it('counts each by its first rx.issued and its first decision', async () => {
+    const more = [
+      ev('RX-R', 'rx.issued', '2026-11-01T10:00:00.000+08:00'),
+      { ...ev('RX-R', 'rx.issued', '2026-11-02T10:00:00.000+08:00'), event_id: 'RX-R-rx.issued-again' },
+      ev('RX-R', 'rx.approved', '2026-11-03T10:00:00.000+08:00'),
+      ev('RX-S', 'rx.issued', '2026-11-02T09:00:00.000+08:00'),
+      ev('RX-S', 'rx.approved', '2026-11-02T09:10:00.000+08:00'),
+      ev('RX-S', 'rx.rejected', '2026-11-03T09:00:00.000+08:00'),
+      // First issued before the queue window, issued again inside it, never decided: not pending.
+      ev('RX-T', 'rx.issued', '2026-11-03T12:00:00.000+08:00'),
+      { ...ev('RX-T', 'rx.issued', '2026-11-05T12:00:00.000+08:00'), event_id: 'RX-T-rx.issued-again' },
+    ];
+    expect((await postEvents(s.url, more)).body).toEqual({ accepted: more.length, duplicates: 0 });
+    const funnel = async (date: string) => (await getJson(s.url, `/api/v1/metrics/rx.funnel?date=${date}`)).body.value;
+    expect(await funnel('2026-11-01')).toEqual({ issued: 1, review_started: 0, approved: 1, rejected: 0, pending: 0 });
+    expect(await funnel('2026-11-02')).toEqual({ issued: 1, review_started: 0, approved: 1, rejected: 0, pending: 0 });
+    expect(await funnel('2026-11-03')).toEqual({ issued: 1, review_started: 0, approved: 0, rejected: 0, pending: 1 });
+    expect(await funnel('2026-11-05')).toEqual({ issued: 0, review_started: 0, approved: 0, rejected: 0, pending: 0 });
+    // S: 600 s on 2026-11-02 (its rejection the next day is no second review); R: 2 days from its first issue.
+    const review = async (date: string) => (await getJson(s.url, `/api/v1/metrics/rx.review_time?date=${date}`)).body.value;
+    expect(await review('2026-11-02')).toEqual({ reviewed: 1, p50_s: 600, p95_s: 600 });
+    expect(await review('2026-11-03')).toEqual({ reviewed: 1, p50_s: 172_800, p95_s: 172_800 });
+    const queue = (await getJson(s.url, '/api/v1/metrics/rx.pending_queue?limit=200')).body.value;
+    expect(queue.count).toBe(6);
+    expect(queue.items.map((i: { rx_id: string }) => i.rx_id)).toEqual(['RX-L', 'RX-M', 'RX-Q', 'RX-P', 'RX-D', 'RX-E']);
+  });
+});

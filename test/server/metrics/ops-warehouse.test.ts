@@ -3,6 +3,7 @@
 // Every expected value is worked out by hand from the events below.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INGEST, fixedClock, getJson, postEvents, removeDir, startServer, type Running } from '../../helpers/server.ts';
+import { putReference as putRef } from '../../helpers/server.ts';
 import { created, paid } from '../../helpers/events.ts';
 
 // Pinned at 10:00:00 Shanghai on 2026-11-11 (02:00 UTC). The backlog window starts 2026-11-04T10:00+08:00;
@@ -21,12 +22,7 @@ const sale = (order_id: string, ts: string, lines: { sku_id: string; qty: number
   paid({ order_id, ts, paid_fen: 1, lines: lines.map((l) => ({ ...l, unit_price_fen: 1 })), ...(event_id ? { event_id } : {}) });
 
 async function putReference(kind: string, rows: unknown[]): Promise<void> {
-  const res = await fetch(`${s.url}/api/v1/reference/${kind}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${INGEST}` },
-    body: JSON.stringify(rows),
-  });
-  expect(res.status).toBe(200);
+  expect((await putRef(s.url, kind, rows)).status).toBe(200);
 }
 const sku = (sku_id: string, name: string, cost_fen: number, storage_class = 'normal') => ({
   sku_id, name, category: 'otc_a', is_rx: false, storage_class, controlled: false, traced: false, list_price_fen: 9_999, cost_fen,
@@ -159,6 +155,35 @@ describe('warehouse.backlog', () => {
     } finally {
       clock.set(NOW);
     }
+  });
+  it('takes an order out when its shipment, cancellation or delivery comes in a later request', async () => {
+    // Each closing event is its own request, so the order's state is spread over rows not merged yet. Paid
+    // today (no 7-day sell rate or stock moves), and all three leave again: the other tests see no change.
+    const send = async (e: Record<string, unknown>) => expect((await postEvents(s.url, [e])).body).toEqual({ accepted: 1, duplicates: 0 });
+    // The first test's backlog with `young` orders under 1 h (O-1 and the new ones still waiting).
+    const backlog = (young: number) => ({
+      orders: 6 + young,
+      oldest_paid_at: '2026-11-04T10:00:01.000+08:00',
+      oldest_age_s: 604_799,
+      by_age: [
+        { bucket: '<1h', orders: young },
+        { bucket: '1-4h', orders: 3 },
+        { bucket: '4-24h', orders: 1 },
+        { bucket: '>24h', orders: 2 },
+      ],
+    });
+    const later = [z('O-20', t('09:55:00')), z('O-21', t('09:56:00')), z('O-22', t('09:57:00'))];
+    expect((await postEvents(s.url, later)).body).toEqual({ accepted: 3, duplicates: 0 });
+    expect(await value('warehouse.backlog')).toEqual(backlog(4));
+    // A shipment stamped in the future (a skewed source clock) still says the order left.
+    await send(ord('ship-O-20', 'order.shipped', 'O-20', t('00:10:00', '2026-11-12'), { warehouse_id: 'WH-1' }));
+    expect(await value('warehouse.backlog')).toEqual(backlog(3));
+    await send(ord('cancel-O-21', 'order.cancelled', 'O-21', t('09:58:00')));
+    // A refund alone keeps the order waiting; its delivery (no shipment seen) takes it out.
+    await send(ord('refund-O-22', 'order.refunded', 'O-22', t('09:58:30'), { refund_fen: 100 }));
+    expect(await value('warehouse.backlog')).toEqual(backlog(2));
+    await send(ord('deliv-O-22', 'order.delivered', 'O-22', t('09:59:00')));
+    expect(await value('warehouse.backlog')).toEqual(backlog(1));
   });
 });
 
