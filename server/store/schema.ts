@@ -212,6 +212,16 @@ export function schemaStatements(db: string): string[] {
       viewers UInt64,
       gmv_fen Int64
     ) ENGINE = MergeTree ORDER BY (room_id, ts) SETTINGS non_replicated_deduplication_window = 1000`,
+    // Latest stats per room and minute (argMax by ts, then event_id): live.rooms merges a day's minutes
+    // (rooms × 1,440 rows) instead of every 5-second stat.
+    `CREATE TABLE IF NOT EXISTS ${db}.live_room_minute (
+      minute DateTime('UTC'),
+      room_id String,
+      last AggregateFunction(argMax, Tuple(String, UInt64, Int64, DateTime64(3, 'UTC')), Tuple(DateTime64(3, 'UTC'), String))
+    ) ENGINE = AggregatingMergeTree ORDER BY (minute, room_id) SETTINGS non_replicated_deduplication_window = 1000`,
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.live_room_minute_mv TO ${db}.live_room_minute AS
+      SELECT toStartOfMinute(ts) AS minute, room_id, argMaxState((channel, viewers, gmv_fen, ts), (ts, event_id)) AS last
+      FROM ${db}.live_stats GROUP BY minute, room_id`,
 
     // First payments in time order: latest orders, backlog (paid within a window) by a key range.
     `CREATE TABLE IF NOT EXISTS ${db}.paid_orders_by_ts (

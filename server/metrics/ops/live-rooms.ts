@@ -37,11 +37,12 @@ export const liveRooms = defineMetric({
   resolve: withToday,
   async compute(ctx, { date }): Promise<LiveRooms> {
     const { fromMs, toMs } = dayRange(date!, ctx.tz);
-    const list = await rows<{ room_id: string; last: [string, string | number, string]; ts_ms: string }>(
+    // Minute buckets start on whole minutes in every zone, so the day's range is exact.
+    const list = await rows<{ room_id: string; last: [string, string | number, string, string] }>(
       ctx,
-      `SELECT room_id, argMax((channel, viewers, gmv_fen), (ts, event_id)) AS last, toUnixTimestamp64Milli(max(ts)) AS ts_ms
-       FROM ${ctx.storage.db}.live_stats
-       WHERE ts >= ${msParam('from')} AND ts < ${msParam('to')}
+      `SELECT room_id, argMaxMerge(last) AS last
+       FROM ${ctx.storage.db}.live_room_minute
+       WHERE minute >= toStartOfMinute(${msParam('from')}) AND minute < toStartOfMinute(${msParam('to')})
        GROUP BY room_id
        ORDER BY last.3 DESC, room_id
        LIMIT {max:UInt32}`,
@@ -52,7 +53,7 @@ export const liveRooms = defineMetric({
       channel: r.last[0],
       viewers: toInt(r.last[1]),
       gmv_fen: toInt(r.last[2]),
-      ts: toBusinessIso(toInt(r.ts_ms), ctx.tz),
+      ts: toBusinessIso(Date.parse(`${r.last[3].replace(' ', 'T')}Z`), ctx.tz),
     }));
     return {
       rooms,
