@@ -1,11 +1,10 @@
 // The push hub: a subscription is (metric id, params). Each distinct subscription is computed once per
 // update and sent to every socket that holds it (a socket.io room per subscription), so one screen or
-// thousands cost the same ClickHouse queries. Ingest commits mark only the metrics of their streams dirty;
+// thousands cost the same ClickHouse queries. Projected events mark only the metrics of their streams dirty;
 // a short coalescing window folds bursts into one recomputation.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
 import { RxpError } from '../errors.ts';
-import type { Commit } from '../ingest/writer.ts';
 import type { MetricContext, MetricDef } from '../metrics/metric.ts';
 import { checkParams, evaluate, metricDef, subscriptionKey } from '../metrics/run.ts';
 import { businessDate, msToNextMinute } from '../time.ts';
@@ -101,12 +100,9 @@ export class PushHub {
     return this.snapshotOf(sub);
   }
 
-  /** Marks dirty the subscriptions whose metric reads a stream of the commit, then flushes soon. */
-  onCommit(commit: Commit): void {
-    this.markDirty(commit.streams);
-  }
-
-  /** Streams are event streams (`order`, `rx`…) or reference kinds (`ref.skus`…). */
+  /** Marks dirty the subscriptions whose metric reads one of `streams`, then flushes soon. Called once a
+   *  projection made new events visible; streams are event streams (`order`, `rx`…) or reference kinds
+   *  (`ref.skus`…). */
   markDirty(streams: ReadonlySet<string>): void {
     let any = false;
     for (const sub of this.subs.values()) {

@@ -1,22 +1,11 @@
-// Small helpers shared by the operations metrics: one typed way to run a query, instants and limits as
-// typed query parameters, and the integer arithmetic the screens rely on (ages, basis points, 0.1 °C).
+// Small helpers shared by the operations metrics: limits as typed parameters, and the integer arithmetic the screens rely on (ages, basis points, 0.1 °C).
 import { Type, type Static, type TObject } from 'typebox';
 import { Value } from 'typebox/value';
-import type { MetricContext } from '../metric.ts';
 
 /** Rolling look-back of the live queues (pending prescriptions, warehouse backlog): bounds the scan. */
 export const QUEUE_WINDOW_MS = 7 * 86_400_000;
 
-/** Rows of a parameterized query on the read connection; values only ever travel as typed parameters. */
-export async function rows<T>(ctx: MetricContext, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const rs = await ctx.storage.read.query({ query, query_params: params, format: 'JSONEachRow' });
-  return rs.json<T>();
-}
-
-/** SQL for an instant given as an Int64 epoch-ms query parameter, comparable with DateTime64(3, 'UTC'). */
-export function msParam(name: string): string {
-  return `fromUnixTimestamp64Milli({${name}:Int64}, 'UTC')`;
-}
+export { msParam, rows } from '../query.ts';
 
 /** An optional positive integer parameter with its default declared once, in the schema. */
 export function intParam(defaultValue: number, maximum: number, description: string) {

@@ -4,34 +4,28 @@
 import { toInt } from '../../plugins/clickhouse.ts';
 import type { MetricContext } from '../metric.ts';
 import { dayParams } from '../params.ts';
+import { rows } from '../query.ts';
 
 const DAY_FILTER = `minute >= toDateTime({from:UInt32}, 'UTC') AND minute < toDateTime({to:UInt32}, 'UTC')`;
-
-/** Sum of one rollup column over a business date. */
-export async function sumSalesDay({ storage, tz }: MetricContext, date: string, column: 'gmv_fen' | 'orders'): Promise<number> {
-  const rs = await storage.read.query({
-    query: `SELECT sum(${column}) AS v FROM ${storage.db}.sales_minute WHERE ${DAY_FILTER}`,
-    query_params: dayParams(date, tz),
-    format: 'JSONEachRow',
-  });
-  const [row] = await rs.json<{ v: string }>();
-  return toInt(row?.v ?? 0);
-}
 
 export interface SalesDayTotals {
   gmv_fen: number;
   orders: number;
 }
 
-/** GMV and paid orders of a business date in one query (metrics that need both, e.g. AOV). */
-export async function salesDayTotals({ storage, tz }: MetricContext, date: string): Promise<SalesDayTotals> {
-  const rs = await storage.read.query({
-    query: `SELECT sum(gmv_fen) AS g, sum(orders) AS n FROM ${storage.db}.sales_minute WHERE ${DAY_FILTER}`,
-    query_params: dayParams(date, tz),
-    format: 'JSONEachRow',
-  });
-  const [row] = await rs.json<{ g: string; n: string }>();
+/** GMV and paid orders of a business date in one query. */
+export async function salesDayTotals(ctx: MetricContext, date: string): Promise<SalesDayTotals> {
+  const [row] = await rows<{ g: string; n: string }>(
+    ctx,
+    `SELECT sum(gmv_fen) AS g, sum(orders) AS n FROM ${ctx.storage.db}.sales_minute WHERE ${DAY_FILTER}`,
+    dayParams(date, ctx.tz),
+  );
   return { gmv_fen: toInt(row?.g ?? 0), orders: toInt(row?.n ?? 0) };
+}
+
+/** One of the day totals (sales.gmv, sales.paid_orders). */
+export async function sumSalesDay(ctx: MetricContext, date: string, column: keyof SalesDayTotals): Promise<number> {
+  return (await salesDayTotals(ctx, date))[column];
 }
 
 export interface SalesSplit {
@@ -44,15 +38,15 @@ export interface SalesSplit {
  * GMV and paid orders of a business date split by channel or province, by GMV descending (ties by key, so
  * the order on a screen never flickers); keys without a paid order are left out.
  */
-export async function splitSalesDay({ storage, tz }: MetricContext, date: string, by: 'channel' | 'province'): Promise<SalesSplit[]> {
+export async function splitSalesDay(ctx: MetricContext, date: string, by: 'channel' | 'province'): Promise<SalesSplit[]> {
   // `by` is one of two column names of a closed union, never user text; values go in as query parameters.
-  const rs = await storage.read.query({
-    query: `SELECT toString(${by}) AS k, sum(gmv_fen) AS g, sum(orders) AS n FROM ${storage.db}.sales_minute
-            WHERE ${DAY_FILTER} GROUP BY k HAVING n > 0 ORDER BY g DESC, k`,
-    query_params: dayParams(date, tz),
-    format: 'JSONEachRow',
-  });
-  return (await rs.json<{ k: string; g: string; n: string }>()).map((r) => ({ key: r.k, gmv_fen: toInt(r.g), orders: toInt(r.n) }));
+  const list = await rows<{ k: string; g: string; n: string }>(
+    ctx,
+    `SELECT toString(${by}) AS k, sum(gmv_fen) AS g, sum(orders) AS n FROM ${ctx.storage.db}.sales_minute
+     WHERE ${DAY_FILTER} GROUP BY k HAVING n > 0 ORDER BY g DESC, k`,
+    dayParams(date, ctx.tz),
+  );
+  return list.map((r) => ({ key: r.k, gmv_fen: toInt(r.g), orders: toInt(r.n) }));
 }
 
 export interface RefundsDay {
@@ -61,13 +55,12 @@ export interface RefundsDay {
 }
 
 /** Refunds dated on a business date by their own ts; refunded_orders counts distinct orders (exact). */
-export async function refundsDay({ storage, tz }: MetricContext, date: string): Promise<RefundsDay> {
-  const rs = await storage.read.query({
-    query: `SELECT sum(refund_fen) AS f, uniqExactMerge(orders) AS n FROM ${storage.db}.refunds_minute WHERE ${DAY_FILTER}`,
-    query_params: dayParams(date, tz),
-    format: 'JSONEachRow',
-  });
-  const [row] = await rs.json<{ f: string; n: string }>();
+export async function refundsDay(ctx: MetricContext, date: string): Promise<RefundsDay> {
+  const [row] = await rows<{ f: string; n: string }>(
+    ctx,
+    `SELECT sum(refund_fen) AS f, uniqExactMerge(orders) AS n FROM ${ctx.storage.db}.refunds_minute WHERE ${DAY_FILTER}`,
+    dayParams(date, ctx.tz),
+  );
   return { refund_fen: toInt(row?.f ?? 0), refunded_orders: toInt(row?.n ?? 0) };
 }
 
