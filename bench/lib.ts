@@ -1,4 +1,4 @@
-// Shared by the benchmarks: a real RxPulse in a child process (so the load generator does not share its
+// Shared by the benchmarks (BENCH_NODE_ARGS adds node flags to the server, e.g. `--cpu-prof`): a real RxPulse in a child process (so the load generator does not share its
 // event loop), a temp data dir, and percentile helpers.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
@@ -17,7 +17,7 @@ export interface BenchServer {
 
 export async function startServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rxpulse-bench-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, PORT: String(port), RXPULSE_DATA_DIR: dataDir, RXPULSE_DEMO: 'off', RXPULSE_ADMIN_TOKEN: ADMIN, RXPULSE_INGEST_TOKEN: INGEST, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

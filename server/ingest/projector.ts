@@ -142,8 +142,8 @@ export class Projector {
     await storage.project.command({
       query: `INSERT INTO ${storage.db}.projection_state FORMAT JSONEachRow ${JSON.stringify({ id: 1, done_to: this.doneTo, pending_from: from, pending_to: to, version: Date.now() * 1000 + (this.stats.cycles % 1000) })}`,
     });
-    for (const [table, rows] of project(events)) {
-      const body = rows.map((r) => JSON.stringify(r)).join('\n');
+    for (const [table, lines] of project(events)) {
+      const body = lines.join('\n');
       await storage.project.command({
         query: `INSERT INTO ${storage.db}.${table} SETTINGS insert_deduplication_token = '${table}:${from}-${to}', deduplicate_blocks_in_dependent_materialized_views = 1 FORMAT JSONEachRow\n${body}`,
       });

@@ -60,7 +60,7 @@ export function schemaStatements(db: string): string[] {
       warehouse_id String
     ) ENGINE = MergeTree ORDER BY (order_id, type, ts) SETTINGS non_replicated_deduplication_window = 1000`,
 
-    // Order lines of order.created and order.paid, one row per line.
+    // Order lines of order.paid (retries included, first_paid tells), one row per line. order.created lines stay in the log.
     `CREATE TABLE IF NOT EXISTS ${db}.order_lines (
       order_id String,
       type LowCardinality(String),
