@@ -88,7 +88,8 @@ export async function healthRoutes(
         lag_ms: w.lastCommitAt ? opts.clock.now() - w.lastCommitAt : null,
       },
       projection: { ...opts.projector.stats },
-      push: { subscriptions: opts.hub.subscriptionCount, ...opts.hub.stats },
+      push: { sockets: opts.hub.socketCount, subscriptions: opts.hub.subscriptionCount, ...opts.hub.stats },
+      process: { heap_used_bytes: process.memoryUsage().heapUsed, rss_bytes: process.memoryUsage.rss() },
       unknown_references: unknownRefs,
       streams: opts.freshness.snapshot(),
     };

@@ -1,6 +1,7 @@
 // The screen runtime's connection: it owns the socket, the subscriptions and their freshness; widgets only
 // get values (STYLE: "the screen runtime, not widgets, owns the socket"). Protocol: server/push/protocol.ts.
 import { io, type Socket } from 'socket.io-client';
+import { applyPatch } from '../../server/push/delta.ts';
 import {
   HEARTBEAT_MS,
   isErrorReply,
@@ -32,12 +33,14 @@ export interface MetricState {
 }
 
 export class LiveMetrics extends EventTarget {
-  private readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
+  /** Public for diagnostics and protocol tests only; widgets never touch it. */
+  readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   private readonly states = new Map<string, MetricState>();
   private timer: number | undefined;
   link: Link = LINK.connecting;
   /** Counted for diagnostics: gaps seen in update sequences (each answered by a snapshot request). */
   gaps = 0;
+  private readonly resyncing = new Set<string>();
 
   constructor(url: string, token: string) {
     super();
@@ -49,9 +52,12 @@ export class LiveMetrics extends EventTarget {
       this.changed();
     });
     // Down means every value is stale at once, not after the freshness window.
-    this.socket.on('disconnect', () => {
+    this.socket.on('disconnect', (reason) => {
       this.link = LINK.down;
       this.refreshFreshness(true);
+      // A server that shuts down gracefully disconnects its sockets, which socket.io does not retry by
+      // itself: a wall display must come back on its own when the server does.
+      if (reason === 'io server disconnect') setTimeout(() => this.socket.connect(), 1_000 + Math.random() * 2_000);
     });
     this.socket.on('connect_error', () => {
       this.link = LINK.down;
@@ -61,10 +67,17 @@ export class LiveMetrics extends EventTarget {
     this.socket.on('hub:heartbeat', (hb) => {
       const pending = new Set(hb.pending);
       const t = performance.now();
-      for (const s of this.states.values()) if (s.key && !pending.has(s.key) && s.seq > 0) s.confirmedAt = t;
+      for (const s of this.states.values()) {
+        if (!s.key || s.seq === 0) continue;
+        const current = hb.seqs?.[s.key];
+        // Behind the server (an update skipped while this client was busy): fetch the value, unconfirmed.
+        if (current !== undefined && current > s.seq) void this.resync(s);
+        else if (!pending.has(s.key)) s.confirmedAt = t;
+      }
       this.refreshFreshness();
     });
-    this.timer = window.setInterval(() => this.refreshFreshness(), 1_000);
+    // globalThis, not window: the same runtime runs in Node for protocol tests.
+    this.timer = setInterval(() => this.refreshFreshness(), 1_000) as unknown as number;
   }
 
   /** Registers a metric subscription under a local id (a widget id); returns its live state. */
@@ -80,7 +93,7 @@ export class LiveMetrics extends EventTarget {
   }
 
   close(): void {
-    window.clearInterval(this.timer);
+    clearInterval(this.timer);
     this.socket.close();
   }
 
@@ -106,12 +119,19 @@ export class LiveMetrics extends EventTarget {
   private onMessage(m: MetricMessage): void {
     for (const s of this.states.values()) {
       if (s.key !== m.key || m.seq <= s.seq) continue;
-      if (m.type === 'update' && s.seq > 0 && m.seq > s.seq + 1) {
-        this.gaps++;
-        void this.resync(s);
+      if (m.type === 'delta') {
+        // A patch applies on top of seq − 1 only; after a gap the whole value is fetched instead.
+        if (s.seq !== m.seq - 1) {
+          this.gaps++;
+          void this.resync(s);
+          continue;
+        }
+        s.value = applyPatch(s.value, m.patch);
+      } else {
+        if (m.type === 'update' && s.seq > 0 && m.seq > s.seq + 1) this.gaps++; // a whole value repairs it
+        s.value = m.value;
       }
       s.seq = m.seq;
-      s.value = m.value;
       s.asOf = m.as_of;
       s.confirmedAt = performance.now();
     }
@@ -119,12 +139,16 @@ export class LiveMetrics extends EventTarget {
   }
 
   private async resync(s: MetricState): Promise<void> {
-    if (!s.key) return;
+    const key = s.key;
+    if (!key || this.resyncing.has(key)) return;
+    this.resyncing.add(key);
     try {
-      const reply = await this.socket.timeout(15_000).emitWithAck('metric:snapshot', { key: s.key });
+      const reply = await this.socket.timeout(15_000).emitWithAck('metric:snapshot', { key });
       if (!isErrorReply(reply)) this.onMessage(reply);
     } catch {
-      /* the next update or reconnect repairs it */
+      /* the next heartbeat, update or reconnect repairs it */
+    } finally {
+      this.resyncing.delete(key);
     }
   }
 

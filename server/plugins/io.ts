@@ -24,6 +24,11 @@ export const ioPlugin = fp<{ config: Config }>(
       if (!can(role, 'read')) return next(new Error('RXP_ERR_AUTH_FORBIDDEN'));
       next();
     });
+    // Each connection would keep its handshake request (headers, socket…) alive for its whole life: tens of
+    // MB over thousands of wall displays. Nothing reads it after the middleware above.
+    io.engine.on('connection', (rawSocket: { request: unknown }) => {
+      rawSocket.request = null;
+    });
     app.decorate('io', io);
     app.addHook('preClose', async () => {
       io.emit('server:shutdown', { reason: 'server is restarting' });

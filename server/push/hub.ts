@@ -8,7 +8,8 @@ import { RxpError } from '../errors.ts';
 import type { MetricContext, MetricDef } from '../metrics/metric.ts';
 import { checkParams, evaluate, metricDef, subscriptionKey } from '../metrics/run.ts';
 import { businessDate, msToNextMinute } from '../time.ts';
-import { HEARTBEAT_MS, type ClientToServerEvents, type MetricMessage, type ServerToClientEvents } from './protocol.ts';
+import { diffValue } from './delta.ts';
+import { HEARTBEAT_MS, type ClientToServerEvents, type MetricMessage, type MetricValueMessage, type ServerToClientEvents } from './protocol.ts';
 
 type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -58,6 +59,11 @@ export class PushHub {
     return this.subs.size;
   }
 
+  /** Connected sockets (every transport). */
+  get socketCount(): number {
+    return this.opts.io.engine.clientsCount;
+  }
+
   start(): void {
     this.heartbeatTimer = setInterval(() => this.heartbeat(), HEARTBEAT_MS).unref();
     this.scheduleMinuteTick();
@@ -87,7 +93,7 @@ export class PushHub {
     });
   }
 
-  async subscribe(socket: IoSocket, metric: unknown, rawParams: unknown): Promise<MetricMessage> {
+  async subscribe(socket: IoSocket, metric: unknown, rawParams: unknown): Promise<MetricValueMessage> {
     const def = metricDef(String(metric));
     const raw = checkParams(def, rawParams ?? {});
     const key = subscriptionKey(def.id, raw);
@@ -114,13 +120,13 @@ export class PushHub {
     if (any) this.scheduleFlush();
   }
 
-  private async snapshotOf(sub: Subscription): Promise<MetricMessage> {
+  private async snapshotOf(sub: Subscription): Promise<MetricValueMessage> {
     if (sub.json === undefined || sub.dirty) await this.refresh(sub);
     if (sub.json === undefined) throw new RxpError('RXP_ERR_STORAGE_UNAVAILABLE', 'metric could not be computed', {}, 1);
     return this.message(sub, 'snapshot');
   }
 
-  private message(sub: Subscription, type: MetricMessage['type']): MetricMessage {
+  private message(sub: Subscription, type: MetricValueMessage['type']): MetricValueMessage {
     return { type, key: sub.key, metric: sub.def.id, params: sub.params, seq: sub.seq, as_of: new Date(sub.asOf).toISOString(), value: sub.value };
   }
 
@@ -148,12 +154,21 @@ export class PushHub {
         sub.asOf = result.asOf;
         sub.failing = false;
         if (json !== sub.json) {
+          const before = sub.value;
+          const sameParams = JSON.stringify(result.params) === JSON.stringify(sub.params);
           sub.json = json;
           sub.value = result.value;
           sub.params = result.params;
           sub.seq++;
           this.stats.updates++;
-          if (sub.seq > 1) this.opts.io.to(sub.room).emit('metric:update', this.message(sub, 'update'));
+          if (sub.seq > 1) {
+            const patch = sameParams ? diffValue(before, result.value) : null;
+            const head = { key: sub.key, metric: sub.def.id, params: sub.params, seq: sub.seq, as_of: new Date(sub.asOf).toISOString() };
+            const msg: MetricMessage = patch ? { type: 'delta', ...head, patch } : { type: 'update', ...head, value: sub.value };
+            // Volatile: a socket that has not taken the previous message yet skips this one (bounded memory
+            // per slow client); it sees the gap in seq, or the heartbeat's seq, and asks for a snapshot.
+            this.opts.io.to(sub.room).volatile.emit('metric:update', msg);
+          }
         }
       } catch (err) {
         sub.failing = true;
@@ -168,8 +183,10 @@ export class PushHub {
   }
 
   private heartbeat(): void {
-    const pending = [...this.subs.values()].filter((s) => s.dirty || s.failing || s.computing).map((s) => s.key);
-    this.opts.io.emit('hub:heartbeat', { as_of: new Date(this.opts.ctx.clock.now()).toISOString(), pending });
+    const subs = [...this.subs.values()];
+    const pending = subs.filter((s) => s.dirty || s.failing || s.computing).map((s) => s.key);
+    const seqs = Object.fromEntries(subs.map((s) => [s.key, s.seq]));
+    this.opts.io.volatile.emit('hub:heartbeat', { as_of: new Date(this.opts.ctx.clock.now()).toISOString(), seqs, pending });
   }
 
   /** At each minute: series "to the current minute" grow, and at midnight "today" becomes a new date. */

@@ -2,17 +2,23 @@
 // the browser bundle). Event names are `noun:verb`. Messages about a metric are a union on `type`.
 //
 // Per subscription (metric id + params, identified by `key`): the client gets a snapshot with `seq` and
-// `as_of` in the ack of `metric:subscribe`; then `metric:update` messages with seq + 1 each. Whole values
-// for now (deltas for long series come with the push engine work). A client that sees a gap asks
+// `as_of` in the ack of `metric:subscribe`; then a `metric:update` message with seq + 1 for each change: the
+// whole value (`type: 'update'`) or, for long values such as a day of minutes, a patch on the previous value
+// (`type: 'delta'`, see delta.ts), applicable only on top of seq − 1. A client that sees a gap asks
 // `metric:snapshot`; after a reconnect it subscribes again (the runtime does this by itself).
-// `hub:heartbeat` every HEARTBEAT_MS confirms that every value not listed in `pending` is current as of
-// `as_of`: a screen shows a value as stale when neither an update nor a heartbeat came for 2 × HEARTBEAT_MS,
-// or when the socket is down.
+// Updates and heartbeats are volatile: a socket still busy with earlier data (a slow or stalled client) skips
+// them instead of queueing them on the server, and repairs by snapshot when it notices the gap.
+// `hub:heartbeat` every HEARTBEAT_MS gives every subscription's current seq and confirms that every value not
+// listed in `pending` is current as of `as_of`: a client behind that seq asks for a snapshot. A screen shows
+// a value as stale when neither an update nor a heartbeat confirmed it for 2 × HEARTBEAT_MS, or when the
+// socket is down.
+import type { PatchOp } from './delta.ts';
+
+export type { PatchOp } from './delta.ts';
 
 export const HEARTBEAT_MS = 5_000;
 
-export interface MetricMessage {
-  type: 'snapshot' | 'update';
+interface MetricMessageBase {
   key: string;
   metric: string;
   /** Resolved params (e.g. `date` filled with today). */
@@ -20,8 +26,20 @@ export interface MetricMessage {
   seq: number;
   /** RFC 3339 instant at which the value was computed. */
   as_of: string;
+}
+
+export interface MetricValueMessage extends MetricMessageBase {
+  type: 'snapshot' | 'update';
   value: unknown;
 }
+
+export interface MetricDeltaMessage extends MetricMessageBase {
+  type: 'delta';
+  /** Turns the value of seq − 1 into this seq's value. */
+  patch: PatchOp[];
+}
+
+export type MetricMessage = MetricValueMessage | MetricDeltaMessage;
 
 export interface ErrorReply {
   error: string;
@@ -30,10 +48,12 @@ export interface ErrorReply {
   param?: string;
 }
 
-export type SubscribeReply = MetricMessage | ErrorReply;
+export type SubscribeReply = MetricValueMessage | ErrorReply;
 
 export interface Heartbeat {
   as_of: string;
+  /** Current seq of every subscription (key → seq). */
+  seqs: Record<string, number>;
   /** Keys whose recomputation is due or failing: their values are not confirmed by this heartbeat. */
   pending: string[];
 }

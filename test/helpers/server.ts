@@ -22,7 +22,7 @@ export function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'rxpulse-test-'));
 }
 
-export async function startServer(opts: { dataDir?: string; clock?: Clock; env?: Record<string, string> } = {}): Promise<Running> {
+export async function startServer(opts: { dataDir?: string; clock?: Clock; env?: Record<string, string>; port?: number } = {}): Promise<Running> {
   const dataDir = opts.dataDir ?? tempDataDir();
   const config = loadConfig({
     RXPULSE_DATA_DIR: dataDir,
@@ -33,7 +33,7 @@ export async function startServer(opts: { dataDir?: string; clock?: Clock; env?:
     ...opts.env,
   });
   const app = await buildApp(config, { logger: false, clock: opts.clock });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   return { app, config, url: `http://127.0.0.1:${port}`, dataDir, close: () => app.close() };
 }

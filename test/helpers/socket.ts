@@ -1,6 +1,6 @@
 // A real socket.io client for tests, typed with the shared protocol.
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, MetricMessage, ServerToClientEvents, SubscribeReply } from '../../server/push/protocol.ts';
+import type { ClientToServerEvents, MetricMessage, MetricValueMessage, ServerToClientEvents, SubscribeReply } from '../../server/push/protocol.ts';
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -19,15 +19,16 @@ export function subscribe(socket: TestSocket, metric: string, params: Record<str
   return socket.timeout(10_000).emitWithAck('metric:subscribe', { metric, params });
 }
 
-/** Resolves with the first update of `key` that satisfies `pred`. */
-export function nextUpdate(socket: TestSocket, key: string, pred: (m: MetricMessage) => boolean = () => true, timeoutMs = 10_000): Promise<MetricMessage> {
+/** Resolves with the first whole-value update of `key` that satisfies `pred` (deltas are skipped: use the
+ *  screen runtime, LiveMetrics, to follow a long value). */
+export function nextUpdate(socket: TestSocket, key: string, pred: (m: MetricValueMessage) => boolean = () => true, timeoutMs = 10_000): Promise<MetricValueMessage> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off('metric:update', on);
       reject(new Error(`no matching update for ${key} within ${timeoutMs} ms`));
     }, timeoutMs);
     const on = (m: MetricMessage) => {
-      if (m.key === key && pred(m)) {
+      if (m.key === key && m.type !== 'delta' && pred(m)) {
         clearTimeout(timer);
         socket.off('metric:update', on);
         resolve(m);

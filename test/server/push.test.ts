@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MetricMessage } from '../../server/push/protocol.ts';
+import type { MetricValueMessage as MetricMessage } from '../../server/push/protocol.ts';
 import { ADMIN, INGEST, postEvents, removeDir, startServer, type Running } from '../helpers/server.ts';
 import { connect, nextUpdate, subscribe, type TestSocket } from '../helpers/socket.ts';
 import { paid } from '../helpers/events.ts';
