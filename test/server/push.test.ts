@@ -57,6 +57,40 @@ describe('socket.io push', () => {
     expect(s.app.hub.stats.computations - before).toBe(2);
   });
 
+  it('runs the same ClickHouse queries for an update whether 1 or 40 sockets hold the subscription', async () => {
+    // Count the queries the metric code sends to the engine (the read client is the only path to it).
+    const read = s.app.storage.read;
+    const original = read.query.bind(read);
+    let queries = 0;
+    read.query = ((...args: Parameters<typeof read.query>) => {
+      queries++;
+      return original(...args);
+    }) as typeof read.query;
+    try {
+      const queriesForOneUpdate = async (n: number, fen: number): Promise<number> => {
+        const clients = await Promise.all(Array.from({ length: n }, () => connect(s.url, ADMIN)));
+        sockets.push(...clients);
+        const snaps = (await Promise.all(clients.map((c) => subscribe(c, 'sales.latest_orders', { limit: 7 })))) as MetricMessage[];
+        const got = Promise.all(clients.map((c) => nextUpdate(c, snaps[0].key, (m) => (m.value as { paid_fen: number }[])[0]?.paid_fen === fen)));
+        await new Promise((r) => setTimeout(r, 100)); // settle: nothing else in flight
+        const before = queries;
+        expect((await postEvents(s.url, [paid({ ts: now(), paid_fen: fen })])).status).toBe(200);
+        await got;
+        await new Promise((r) => setTimeout(r, 100));
+        const used = queries - before;
+        for (const c of clients) c.close();
+        await new Promise((r) => setTimeout(r, 100)); // the subscription is dropped with its last socket
+        return used;
+      };
+      const one = await queriesForOneUpdate(1, 91_001);
+      const forty = await queriesForOneUpdate(40, 91_002);
+      expect(one).toBeGreaterThan(0);
+      expect(forty).toBe(one);
+    } finally {
+      read.query = original;
+    }
+  });
+
   it('drops a subscription when its last socket leaves', async () => {
     const so = await connect(s.url, ADMIN);
     const snap = (await subscribe(so, 'sales.gmv', { date: '2026-11-11' })) as MetricMessage;
