@@ -11,6 +11,9 @@ import { ioPlugin } from './plugins/io.ts';
 import { ingestRoutes } from './ingest/route.ts';
 import { IngestWriter } from './ingest/writer.ts';
 import { Projector } from './ingest/projector.ts';
+import { HotSales } from './metrics/hot.ts';
+import type { MetricContext } from './metrics/metric.ts';
+import { salesDayTotals } from './metrics/sales/rollup.ts';
 import { metricRoutes } from './metrics/routes.ts';
 import { referenceRoutes } from './reference/route.ts';
 import { ReferenceStore } from './reference/store.ts';
@@ -42,6 +45,7 @@ declare module 'fastify' {
     hub: PushHub;
     writer: IngestWriter;
     projector: Projector;
+    hot: HotSales;
   }
 }
 
@@ -83,29 +87,55 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   registerAuth(app, config);
 
   let hub: PushHub | null = null;
-  const projector = new Projector({ storage, logger: app.log, onProjected: (streams) => hub?.markDirty(streams) });
-  // Metric reads wait until what was acknowledged before them is projected (read-your-writes).
-  const ctx = { storage, tz: config.tzBusiness, clock, barrier: () => projector.barrier() };
+  let hot: HotSales | null = null;
+  const projector = new Projector({
+    storage,
+    logger: app.log,
+    onProjected: (streams, to) => {
+      hot?.projectedUpTo(to);
+      hub?.markDirty(streams);
+    },
+  });
+  // Metric reads wait until what was acknowledged before them is projected (read-your-writes); the hot
+  // counters include every acknowledged payment at once.
+  const baseCtx: MetricContext = { storage, tz: config.tzBusiness, clock, barrier: () => projector.barrier() };
+  hot = new HotSales({ tz: config.tzBusiness, logger: app.log, query: (date) => salesDayTotals(baseCtx, date), exclusive: (fn) => projector.exclusive(fn) });
+  const ctx: MetricContext = { ...baseCtx, hot };
   hub = new PushHub({ io: app.io, ctx, logger: app.log });
   const freshness = new StreamFreshness(clock);
-  const writer = new IngestWriter({ storage, logger: app.log, clock, projector, onCommit: (commit) => freshness.record(commit) });
+  const writer = new IngestWriter({
+    storage,
+    logger: app.log,
+    clock,
+    projector,
+    onCommit: (commit) => {
+      freshness.record(commit);
+      hot!.commit(commit.group, commit.payments);
+      hub!.markDirty(commit.types, { hotOnly: true });
+    },
+  });
   app.decorate('hub', hub);
   app.decorate('writer', writer);
   app.decorate('projector', projector);
+  app.decorate('hot', hot);
   app.io.on('connection', (socket) => hub!.attach(socket));
 
   await app.register(ingestRoutes, { writer });
   const reference = new ReferenceStore(storage, clock, (kind) => hub!.markDirty(new Set([`ref.${kind}`])));
   await app.register(referenceRoutes, { store: reference });
   await app.register(metricRoutes, { ctx, hub });
-  await app.register(healthRoutes, { storage, writer, projector, hub: hub!, freshness, clock });
+  await app.register(healthRoutes, { storage, writer, projector, hub: hub!, hot, freshness, clock });
   await app.register(screenRoutes, { screens: loadScreens(SCREENS_DIR), buildDir: BUILD_DIR, tz: config.tzBusiness });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: false, wildcard: true });
 
   let demo: Demo | null = null;
+  let reconcileTimer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     await writer.init();
     hub!.start();
+    // The hot counters are checked against ClickHouse twice a minute (a difference is an error in the log
+    // and in /api/v1/health, and ClickHouse wins).
+    reconcileTimer = setInterval(() => hot!.reconcile().catch((err) => app.log.warn({ err }, 'hot counter reconciliation failed')), 30_000).unref();
     if (config.demo) demo = startDemo({ config, writer, storage, reference, clock, logger: app.log });
   });
   // preClose: stop producing and tell the screens; the HTTP server then waits for in-flight requests
@@ -121,6 +151,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     if (closing) reply.header('connection', 'close');
   });
   app.addHook('onClose', async () => {
+    clearInterval(reconcileTimer);
     await writer.close();
     await projector.close();
     hub!.stop();

@@ -4,6 +4,7 @@ import type { Commit, IngestWriter } from './ingest/writer.ts';
 import type { Storage } from './plugins/clickhouse.ts';
 import type { PushHub } from './push/hub.ts';
 import type { Projector } from './ingest/projector.ts';
+import type { HotSales } from './metrics/hot.ts';
 import type { Clock } from './time.ts';
 
 /** Last ingest time and newest event time per stream, fed by writer commits. */
@@ -63,7 +64,7 @@ class UnknownReferences {
 
 export async function healthRoutes(
   app: FastifyInstance,
-  opts: { storage: Storage; writer: IngestWriter; projector: Projector; hub: PushHub; freshness: StreamFreshness; clock: Clock },
+  opts: { storage: Storage; writer: IngestWriter; projector: Projector; hub: PushHub; hot: HotSales; freshness: StreamFreshness; clock: Clock },
 ): Promise<void> {
   const unknown = new UnknownReferences(opts.storage, opts.clock);
   app.get('/api/v1/health', { config: { right: 'public' } }, async () => {
@@ -88,6 +89,7 @@ export async function healthRoutes(
         lag_ms: w.lastCommitAt ? opts.clock.now() - w.lastCommitAt : null,
       },
       projection: { ...opts.projector.stats },
+      hot_counters: { ...opts.hot.stats },
       push: { sockets: opts.hub.socketCount, subscriptions: opts.hub.subscriptionCount, ...opts.hub.stats },
       process: { heap_used_bytes: process.memoryUsage().heapUsed, rss_bytes: process.memoryUsage.rss() },
       unknown_references: unknownRefs,

@@ -19,8 +19,9 @@ interface Group {
 export interface ProjectorOptions {
   storage: Storage;
   logger: FastifyBaseLogger;
-  /** Called with the streams of each projected cycle: their metrics may have changed. */
-  onProjected: (streams: ReadonlySet<string>) => void;
+  /** Called after each cycle with its streams and event types (their metrics may have changed) and the
+   *  highest group now projected. */
+  onProjected: (streams: ReadonlySet<string>, to: number) => void;
   /** Upper bound of events per projection cycle. @default 100_000 */
   maxCycleEvents?: number;
   /** Pause after a cycle while more is queued: leaves the engine to ingest INSERTs (ClickHouse pays a fixed
@@ -35,6 +36,8 @@ export class Projector {
   private doneTo = 0;
   private waiters: { to: number; resolve: () => void }[] = [];
   private failures = 0;
+  /** Cycles and exclusive() sections run one at a time, in call order. */
+  private lock: Promise<unknown> = Promise.resolve();
   readonly stats = { cycles: 0, events: 0, lastCycleMs: 0, lagGroups: 0 };
 
   constructor(private readonly opts: ProjectorOptions) {}
@@ -55,6 +58,14 @@ export class Projector {
     const to = this.enqueuedTo;
     if (this.doneTo >= to) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ to, resolve }));
+  }
+
+  /** Runs `fn` between two cycles: while it runs, what ClickHouse holds is exactly the groups ≤ the
+   *  projected high-water mark (hot counters seed and reconcile here). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn);
+    this.lock = run.catch(() => undefined);
+    return run;
   }
 
   /** Waits until the queue is empty (shutdown). */
@@ -122,7 +133,7 @@ export class Projector {
         size += g.events.length;
       }
       try {
-        await this.cycle(groups[0].id, groups[groups.length - 1].id, groups);
+        await this.exclusive(() => this.cycle(groups[0].id, groups[groups.length - 1].id, groups));
         this.failures = 0;
         if (this.queue.length > 0) await new Promise((r) => setTimeout(r, this.opts.cycleGapMs ?? 40));
       } catch (err) {
@@ -154,6 +165,6 @@ export class Projector {
     this.stats.lastCycleMs = Math.round(performance.now() - started);
     this.stats.lagGroups = this.queue.length;
     this.waiters = this.waiters.filter((w) => (w.to <= this.doneTo ? (w.resolve(), false) : true));
-    if (events.length > 0) this.opts.onProjected(new Set(events.map((e) => e.stream)));
+    this.opts.onProjected(new Set(events.flatMap((e) => [e.stream, e.type])), this.doneTo);
   }
 }

@@ -23,6 +23,10 @@ export interface Commit {
   accepted: number;
   /** Largest event ts (epoch ms) per stream in this commit. */
   maxTsByStream: ReadonlyMap<string, number>;
+  /** The commit group (see projector.ts). */
+  group: number;
+  /** The first payments of their orders (the ones sales counts): hot counters add them at once. */
+  payments: { tsMs: number; paid_fen: number }[];
 }
 
 interface Pending {
@@ -240,10 +244,12 @@ export class IngestWriter {
       ? await this.existing(`SELECT DISTINCT order_id FROM ${db}.order_events WHERE type = 'order.paid' AND first_paid = 1 AND order_id IN {ids:Array(String)}`, [...paidToVerify])
       : new Set<string>();
 
+    let groupId = 0;
+    const payments: Commit['payments'] = [];
     if (fresh.length > 0) {
       const receivedAt = JSON.stringify(chTime(this.opts.clock.now()));
       // Group ids grow with time and never repeat, also across restarts (the projector knows the last one).
-      const groupId = Math.max(this.opts.projector.lastGroupId + 1, this.opts.clock.now() * 1000);
+      groupId = Math.max(this.opts.projector.lastGroupId + 1, this.opts.clock.now() * 1000);
       const lines: string[] = new Array(fresh.length);
       const firstPaid = new Uint8Array(fresh.length);
       fresh.forEach((e, i) => {
@@ -266,7 +272,10 @@ export class IngestWriter {
       this.stats.inserts++;
       fresh.forEach((e, i) => {
         this.eventIds.add(fingerprint(e.event_id), utcDay(e.tsMs));
-        if (firstPaid[i]) this.paidOrders.add(fingerprint(e.body.order_id as string), utcDay(e.tsMs));
+        if (firstPaid[i]) {
+          this.paidOrders.add(fingerprint(e.body.order_id as string), utcDay(e.tsMs));
+          payments.push({ tsMs: e.tsMs, paid_fen: e.body.paid_fen as number });
+        }
       });
       const stored: StoredEvent[] = fresh.map((e, i) => ({ event_id: e.event_id, type: e.type, stream: e.stream, tsMs: e.tsMs, firstPaid: firstPaid[i] ? 1 : 0, body: e.body }));
       this.opts.projector.enqueue(groupId, stored);
@@ -286,6 +295,8 @@ export class IngestWriter {
           types: new Set(fresh.map((e) => e.type)),
           accepted: fresh.length,
           maxTsByStream,
+          group: groupId,
+          payments,
         });
       } catch (err) {
         // The rows are stored; a failing listener must not turn a durable write into an error.

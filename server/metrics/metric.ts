@@ -3,6 +3,7 @@
 import type { TObject, Static } from 'typebox';
 import type { Storage } from '../plugins/clickhouse.ts';
 import type { Clock } from '../time.ts';
+import type { HotSales } from './hot.ts';
 
 export interface MetricContext {
   storage: Storage;
@@ -10,6 +11,8 @@ export interface MetricContext {
   clock: Clock;
   /** Resolves when everything acknowledged so far is visible to queries (see server/ingest/projector.ts). */
   barrier?: () => Promise<void>;
+  /** In-memory sales totals per date, current as of the last durable commit (see hot.ts). */
+  hot?: HotSales;
 }
 
 export interface MetricDef<P extends TObject = TObject, V = unknown> {
@@ -19,13 +22,17 @@ export interface MetricDef<P extends TObject = TObject, V = unknown> {
   readonly params: P;
   /** Shape of the value, for the catalogue. */
   readonly value: string;
-  /** Streams whose new events can change the value: an ingest of another stream never recomputes it. */
+  /** Streams (`order`), event types (`order.paid`) or reference kinds (`ref.skus`) whose new data can change
+   *  the value: anything else never recomputes it (an order.created burst leaves GMV alone). */
   readonly streams: readonly string[];
   /** The value also moves with the clock (a series up to the current minute): recomputed at minute ticks. */
   readonly tick?: 'minute';
   /** Fills defaults (e.g. date = today in TZ_BUSINESS) at compute time, so "today" rolls over by itself. */
   resolve(raw: Static<P>, ctx: MetricContext): Static<P>;
   compute(ctx: MetricContext, params: Static<P>): Promise<V>;
+  /** The same value from the hot counters, used instead of `compute` where the context has them: current
+   *  at commit (no wait for the projection). `compute` stays the reference they are reconciled with. */
+  hot?(ctx: MetricContext & { hot: HotSales }, params: Static<P>): Promise<V>;
 }
 
 export function defineMetric<P extends TObject, V>(def: MetricDef<P, V>): MetricDef<P, V> {

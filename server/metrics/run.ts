@@ -48,6 +48,12 @@ export function subscriptionKey(id: string, params: Record<string, unknown>): st
 }
 
 export async function evaluate(def: MetricDef, raw: Record<string, unknown>, ctx: MetricContext) {
+  const { hot } = ctx;
+  if (def.hot && hot) {
+    // Hot counters already include every acknowledged event: no barrier to wait for.
+    const params = def.resolve(raw, ctx) as Record<string, unknown>;
+    return { params, value: await def.hot({ ...ctx, hot }, params), asOf: ctx.clock.now() };
+  }
   await ctx.barrier?.();
   const params = def.resolve(raw, ctx) as Record<string, unknown>;
   const value = await def.compute(ctx, params);

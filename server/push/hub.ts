@@ -1,6 +1,6 @@
 // The push hub: a subscription is (metric id, params). Each distinct subscription is computed once per
 // update and sent to every socket that holds it (a socket.io room per subscription), so one screen or
-// thousands cost the same ClickHouse queries. Projected events mark only the metrics of their streams dirty;
+// thousands cost the same ClickHouse queries. Projected events mark only the metrics of their streams or event types dirty;
 // a short coalescing window folds bursts into one recomputation.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
@@ -12,6 +12,9 @@ import { diffValue } from './delta.ts';
 import { HEARTBEAT_MS, type ClientToServerEvents, type MetricMessage, type MetricValueMessage, type ServerToClientEvents } from './protocol.ts';
 
 type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
+
+/** Packets a connection may have queued (not yet taken by its transport) and still get updates. */
+export const MAX_BACKLOG = 8;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 
 interface Subscription {
@@ -107,11 +110,13 @@ export class PushHub {
   }
 
   /** Marks dirty the subscriptions whose metric reads one of `streams`, then flushes soon. Called once a
-   *  projection made new events visible; streams are event streams (`order`, `rx`…) or reference kinds
-   *  (`ref.skus`…). */
-  markDirty(streams: ReadonlySet<string>): void {
+   *  projection made new events visible; `streams` holds event streams (`order`, `rx`…) and event types
+   *  (`order.paid`…) of the projected events, or reference kinds
+   *  (`ref.skus`…). `hotOnly`: at a durable commit, before projection: only metrics kept by hot counters. */
+  markDirty(streams: ReadonlySet<string>, opts: { hotOnly?: boolean } = {}): void {
     let any = false;
     for (const sub of this.subs.values()) {
+      if (opts.hotOnly && !sub.def.hot) continue;
       if (sub.def.streams.some((s) => streams.has(s))) {
         sub.dirty = true;
         any = true;
@@ -138,8 +143,10 @@ export class PushHub {
   }
 
   private async flush(): Promise<void> {
-    // Sequential on purpose: chDB runs one query at a time per connection anyway.
-    for (const sub of [...this.subs.values()]) if (sub.dirty) await this.refresh(sub);
+    // Sequential on purpose: chDB runs one query at a time per connection anyway. Hot-counter metrics first:
+    // they need no query and no projection, so they never wait behind one that does.
+    const dirty = [...this.subs.values()].filter((s) => s.dirty);
+    for (const sub of [...dirty.filter((s) => s.def.hot), ...dirty.filter((s) => !s.def.hot)]) if (sub.dirty) await this.refresh(sub);
   }
 
   /** Computes a subscription once; a commit arriving meanwhile causes exactly one more run after it. */
@@ -148,7 +155,9 @@ export class PushHub {
     sub.dirty = false;
     sub.computing = (async () => {
       try {
+        const t0 = Date.now();
         const result = await evaluate(sub.def, sub.raw, this.opts.ctx);
+        if (process.env.TRACE) console.error(`compute ${sub.def.id} ${Date.now() - t0} ms t=${Date.now() % 100000}`);
         this.stats.computations++;
         const json = JSON.stringify(result.value);
         sub.asOf = result.asOf;
@@ -165,9 +174,9 @@ export class PushHub {
             const patch = sameParams ? diffValue(before, result.value) : null;
             const head = { key: sub.key, metric: sub.def.id, params: sub.params, seq: sub.seq, as_of: new Date(sub.asOf).toISOString() };
             const msg: MetricMessage = patch ? { type: 'delta', ...head, patch } : { type: 'update', ...head, value: sub.value };
-            // Volatile: a socket that has not taken the previous message yet skips this one (bounded memory
-            // per slow client); it sees the gap in seq, or the heartbeat's seq, and asks for a snapshot.
-            this.opts.io.to(sub.room).volatile.emit('metric:update', msg);
+            // A socket with a backlog skips this update (bounded memory per slow client); it sees the gap in
+            // seq, or the heartbeat's seq, and asks for a snapshot.
+            this.opts.io.to(sub.room).except(this.laggards(sub.room)).emit('metric:update', msg);
           }
         }
       } catch (err) {
@@ -182,11 +191,26 @@ export class PushHub {
     return sub.computing;
   }
 
+  /** Sockets (of a room, or all) whose connection still queues more than MAX_BACKLOG packets: a stalled or
+   *  slow client. socket.io's `volatile` would be the stock tool, but it drops a message whenever the
+   *  previous one is still being written, i.e. also the second of two updates sent at once to a healthy
+   *  screen. The backlog is engine.io's per-connection write buffer. */
+  private laggards(room?: string): string[] {
+    const ns = this.opts.io.of('/');
+    const ids = room ? (ns.adapter.rooms.get(room) ?? new Set<string>()) : ns.sockets.keys();
+    const slow: string[] = [];
+    for (const id of ids) {
+      const conn = ns.sockets.get(id)?.conn as unknown as { writeBuffer?: unknown[] } | undefined;
+      if ((conn?.writeBuffer?.length ?? 0) > MAX_BACKLOG) slow.push(id);
+    }
+    return slow;
+  }
+
   private heartbeat(): void {
     const subs = [...this.subs.values()];
     const pending = subs.filter((s) => s.dirty || s.failing || s.computing).map((s) => s.key);
     const seqs = Object.fromEntries(subs.map((s) => [s.key, s.seq]));
-    this.opts.io.volatile.emit('hub:heartbeat', { as_of: new Date(this.opts.ctx.clock.now()).toISOString(), seqs, pending });
+    this.opts.io.except(this.laggards()).emit('hub:heartbeat', { as_of: new Date(this.opts.ctx.clock.now()).toISOString(), seqs, pending });
   }
 
   /** At each minute: series "to the current minute" grow, and at midnight "today" becomes a new date. */

@@ -6,8 +6,8 @@
 // whole value (`type: 'update'`) or, for long values such as a day of minutes, a patch on the previous value
 // (`type: 'delta'`, see delta.ts), applicable only on top of seq − 1. A client that sees a gap asks
 // `metric:snapshot`; after a reconnect it subscribes again (the runtime does this by itself).
-// Updates and heartbeats are volatile: a socket still busy with earlier data (a slow or stalled client) skips
-// them instead of queueing them on the server, and repairs by snapshot when it notices the gap.
+// A socket whose connection has a backlog (a slow or stalled client) skips updates and heartbeats instead of
+// queueing them on the server, and repairs by snapshot when it notices the gap (hub.ts, MAX_BACKLOG).
 // `hub:heartbeat` every HEARTBEAT_MS gives every subscription's current seq and confirms that every value not
 // listed in `pending` is current as of `as_of`: a client behind that seq asks for a snapshot. A screen shows
 // a value as stale when neither an update nor a heartbeat confirmed it for 2 × HEARTBEAT_MS, or when the

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Clock } from '../../server/time.ts';
@@ -36,6 +37,19 @@ export async function startServer(opts: { dataDir?: string; clock?: Clock; env?:
   await app.listen({ port: opts.port ?? 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   return { app, config, url: `http://127.0.0.1:${port}`, dataDir, close: () => app.close() };
+}
+
+/** One server for the whole test file: started before its tests, stopped (and its data removed) after. */
+export function useServer(opts: Parameters<typeof startServer>[0] = {}): () => Running {
+  let s: Running | undefined;
+  beforeAll(async () => {
+    s = await startServer(opts);
+  });
+  afterAll(async () => {
+    await s?.close();
+    if (s) removeDir(s.dataDir);
+  });
+  return () => s!;
 }
 
 export function removeDir(dir: string): void {

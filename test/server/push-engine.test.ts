@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import type { Socket as NetSocket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveMetrics } from '../../screens/runtime/live-metrics.ts';
+import { MAX_BACKLOG } from '../../server/push/hub.ts';
 import type { MetricMessage } from '../../server/push/protocol.ts';
 import { paid } from '../helpers/events.ts';
 import { ADMIN, getJson, postEvents, removeDir, startServer, tempDataDir, type Running } from '../helpers/server.ts';
@@ -94,8 +95,8 @@ describe('push engine', () => {
       maxQueued = Math.max(maxQueued, (server.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length);
     }
     expect(s.app.hub.stats.updates - updatesBefore).toBeGreaterThanOrEqual(640); // ≈ 10 MB of whole values
-    // The server held back nothing for the stalled client: no packets queued, heap not grown by the values.
-    expect(maxQueued).toBeLessThanOrEqual(2);
+    // The server held back almost nothing for the stalled client: a few packets, heap not grown by the values.
+    expect(maxQueued).toBeLessThanOrEqual(MAX_BACKLOG + 1);
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(60 * 1024 * 1024);
     const stalledSeq = state.seq;
     tcp.resume();

@@ -1,22 +1,14 @@
 // Every event type and every reference kind goes in, lands in its typed table, and bad input is refused
 // with the field named and nothing stored.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN, INGEST, postEvents, removeDir, sql, startServer, type Running } from '../helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { ADMIN, INGEST, postEvents, sql, useServer } from '../helpers/server.ts';
 import { putReference as putRef } from '../helpers/server.ts';
 import { paid } from '../helpers/events.ts';
 
 const TS = '2026-11-11T10:00:00.000+08:00';
-let s: Running;
+const server = useServer();
 
-beforeAll(async () => {
-  s = await startServer();
-});
-afterAll(async () => {
-  await s?.close();
-  if (s) removeDir(s.dataDir);
-});
-
-const putReference = (kind: string, rows: unknown, token = INGEST) => putRef(s.url, kind, rows, token);
+const putReference = (kind: string, rows: unknown, token = INGEST) => putRef(server().url, kind, rows, token);
 
 const one = (type: string, fields: Record<string, unknown>, id = type) => ({ event_id: `st-${id}`, type, ts: TS, ...fields });
 const CODE = '12345678901234567890';
@@ -42,9 +34,9 @@ describe('all event types', () => {
       one('sensor.reading', { sensor_id: 'SN-1', temp_c: 4.5, humidity_pct: 55 }),
       one('live.stats', { room_id: 'LR-1', channel: 'douyin', viewers: 12_000, gmv_fen: 8_800_000 }),
     ];
-    const r = await postEvents(s.url, events);
+    const r = await postEvents(server().url, events);
     expect(r.body).toEqual({ accepted: events.length, duplicates: 0 });
-    const counts = async (table: string) => Number((await sql<{ n: string }>(s.app, `SELECT count() AS n FROM {db}.${table}`))[0].n);
+    const counts = async (table: string) => Number((await sql<{ n: string }>(server().app, `SELECT count() AS n FROM {db}.${table}`))[0].n);
     expect(await counts('order_events')).toBe(5);
     expect(await counts('order_lines')).toBe(1);
     expect(await counts('shipped_boxes')).toBe(1);
@@ -53,11 +45,11 @@ describe('all event types', () => {
     expect(await counts('trace_scans')).toBe(1);
     expect(await counts('sensor_readings')).toBe(1);
     expect(await counts('live_stats')).toBe(1);
-    expect(await sql(s.app, 'SELECT warehouse_id, sku_id, batch_no, sum(qty) AS qty FROM {db}.stock_batch GROUP BY ALL')).toEqual([
+    expect(await sql(server().app, 'SELECT warehouse_id, sku_id, batch_no, sum(qty) AS qty FROM {db}.stock_batch GROUP BY ALL')).toEqual([
       { warehouse_id: 'WH-1', sku_id: 'SKU-A', batch_no: 'B1', qty: String(100 - 2 + 1 - 3 - 4) },
     ]);
-    expect(await sql(s.app, 'SELECT sku_id, sum(qty) AS qty, sum(gmv_fen) AS gmv_fen FROM {db}.sales_line_hour GROUP BY sku_id')).toEqual([{ sku_id: 'SKU-A', qty: '2', gmv_fen: '500' }]);
-    expect(await sql(s.app, 'SELECT sum(refund_fen) AS f, uniqExactMerge(orders) AS o FROM {db}.refunds_minute')).toEqual([{ f: '200', o: '1' }]);
+    expect(await sql(server().app, 'SELECT sku_id, sum(qty) AS qty, sum(gmv_fen) AS gmv_fen FROM {db}.sales_line_hour GROUP BY sku_id')).toEqual([{ sku_id: 'SKU-A', qty: '2', gmv_fen: '500' }]);
+    expect(await sql(server().app, 'SELECT sum(refund_fen) AS f, uniqExactMerge(orders) AS o FROM {db}.refunds_minute')).toEqual([{ f: '200', o: '1' }]);
   });
 
   const bad: [string, Record<string, unknown>, string][] = [
@@ -74,11 +66,11 @@ describe('all event types', () => {
   ];
   for (const [name, event, field] of bad) {
     it(`rejects ${name}`, async () => {
-      const before = Number((await sql<{ n: string }>(s.app, 'SELECT count() AS n FROM {db}.events'))[0].n);
-      const r = await postEvents(s.url, [paid({ ts: TS, paid_fen: 1 }), { event_id: `bad-${field}`, ts: TS, ...event }]);
+      const before = Number((await sql<{ n: string }>(server().app, 'SELECT count() AS n FROM {db}.events'))[0].n);
+      const r = await postEvents(server().url, [paid({ ts: TS, paid_fen: 1 }), { event_id: `bad-${field}`, ts: TS, ...event }]);
       expect(r.status).toBe(400);
       expect(r.body.errors).toContainEqual(expect.objectContaining({ index: 1, event_id: `bad-${field}`, field }));
-      expect(Number((await sql<{ n: string }>(s.app, 'SELECT count() AS n FROM {db}.events'))[0].n)).toBe(before);
+      expect(Number((await sql<{ n: string }>(server().app, 'SELECT count() AS n FROM {db}.events'))[0].n)).toBe(before);
     });
   }
 });
@@ -99,17 +91,17 @@ describe('PUT /api/v1/reference/{kind}', () => {
     }
     const renamed = { ...(rows.skus[0] as object), name: '阿莫西林胶囊 0.5g*24粒' };
     expect((await putReference('skus', [renamed])).body).toEqual({ upserted: 1 });
-    expect(await sql(s.app, 'SELECT sku_id, name, is_rx, cost_fen FROM {db}.ref_skus FINAL')).toEqual([{ sku_id: 'SKU-A', name: '阿莫西林胶囊 0.5g*24粒', is_rx: true, cost_fen: '1200' }]);
-    expect(await sql(s.app, "SELECT count() AS n FROM {db}.reference_log WHERE kind = 'skus'")).toEqual([{ n: '2' }]);
-    expect(await sql(s.app, 'SELECT channel, gmv_target_fen FROM {db}.ref_targets FINAL ORDER BY channel')).toEqual([
+    expect(await sql(server().app, 'SELECT sku_id, name, is_rx, cost_fen FROM {db}.ref_skus FINAL')).toEqual([{ sku_id: 'SKU-A', name: '阿莫西林胶囊 0.5g*24粒', is_rx: true, cost_fen: '1200' }]);
+    expect(await sql(server().app, "SELECT count() AS n FROM {db}.reference_log WHERE kind = 'skus'")).toEqual([{ n: '2' }]);
+    expect(await sql(server().app, 'SELECT channel, gmv_target_fen FROM {db}.ref_targets FINAL ORDER BY channel')).toEqual([
       { channel: 'all', gmv_target_fen: '10000000000' },
       { channel: 'tmall', gmv_target_fen: '4000000000' },
     ]);
-    expect(await sql(s.app, 'SELECT toString(gsp_expires) AS d FROM {db}.ref_shops FINAL')).toEqual([{ d: '2026-12-05' }]);
+    expect(await sql(server().app, 'SELECT toString(gsp_expires) AS d FROM {db}.ref_shops FINAL')).toEqual([{ d: '2026-12-05' }]);
   });
 
   it('rejects bad rows naming index, key, field and reason, storing nothing', async () => {
-    const before = await sql(s.app, 'SELECT count() AS n FROM {db}.reference_log');
+    const before = await sql(server().app, 'SELECT count() AS n FROM {db}.reference_log');
     const r = await putReference('skus', [
       rows.skus[0],
       { ...(rows.skus[0] as object), sku_id: 'SKU-B', category: 'candy', cost_fen: -1 },
@@ -121,7 +113,7 @@ describe('PUT /api/v1/reference/{kind}', () => {
     expect(r.body.errors[0].key).toBe('SKU-B');
     const badDate = await putReference('batches', [{ batch_no: 'B2', sku_id: 'S', mfg_date: '2025-02-30', expiry_date: '2027-01-01' }]);
     expect(badDate.body.errors).toEqual([expect.objectContaining({ index: 0, field: 'mfg_date' })]);
-    expect(await sql(s.app, 'SELECT count() AS n FROM {db}.reference_log')).toEqual(before);
+    expect(await sql(server().app, 'SELECT count() AS n FROM {db}.reference_log')).toEqual(before);
   });
 
   it('answers 404 to an unknown kind, 400 to a body that is not an array, and checks the token', async () => {
@@ -134,9 +126,9 @@ describe('PUT /api/v1/reference/{kind}', () => {
 
 describe('health', () => {
   it('flags SKU and shop ids that have no reference data', async () => {
-    await postEvents(s.url, [paid({ ts: Date.now(), paid_fen: 1, shop_id: 'shop-nobody-knows', lines: [{ sku_id: 'SKU-NOBODY', qty: 1, unit_price_fen: 1 }] })]);
-    await s.app.projector.barrier();
-    const health = (await (await fetch(`${s.url}/api/v1/health`)).json()) as Record<string, any>;
+    await postEvents(server().url, [paid({ ts: Date.now(), paid_fen: 1, shop_id: 'shop-nobody-knows', lines: [{ sku_id: 'SKU-NOBODY', qty: 1, unit_price_fen: 1 }] })]);
+    await server().app.projector.barrier();
+    const health = (await (await fetch(`${server().url}/api/v1/health`)).json()) as Record<string, any>;
     expect(health.status).toBe('ok');
     expect(health.unknown_references.sample.skus).toContain('SKU-NOBODY');
     expect(health.unknown_references.sample.shops).toContain('shop-nobody-knows');

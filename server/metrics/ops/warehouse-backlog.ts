@@ -37,7 +37,7 @@ export const warehouseBacklog = defineMetric({
   },
   params: Params,
   value: '{"orders","oldest_paid_at":string|null,"oldest_age_s":integer|null,"by_age":[{"bucket":"<1h|1-4h|4-24h|>24h","orders"}]}',
-  streams: ['order'],
+  streams: ['order.paid', 'order.shipped', 'order.cancelled', 'order.delivered'],
   tick: 'minute',
   resolve: (raw) => raw,
   async compute(ctx): Promise<WarehouseBacklog> {

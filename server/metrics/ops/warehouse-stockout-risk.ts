@@ -39,7 +39,7 @@ export const warehouseStockoutRisk = defineMetric({
   description: { 'zh-CN': '缺货风险：可售天数低于阈值的 SKU', en: 'Stock-out risk: SKUs with days of cover below the threshold' },
   params: Params,
   value: '[{"sku_id","name":string|null,"on_hand","sold_per_day","days_of_cover":integer|null}]',
-  streams: ['order', 'inventory', 'ref.skus'],
+  streams: ['order.paid', 'inventory', 'ref.skus'],
   tick: 'minute',
   resolve: withDefaults(Params),
   async compute(ctx, { days, limit, threshold_days }): Promise<StockoutRisk[]> {

@@ -12,7 +12,7 @@ export const salesAov = defineMetric({
   description: { 'zh-CN': '客单价（分）：成交额 ÷ 支付订单数', en: 'Average order value, fen: GMV / paid orders' },
   params: DateParam,
   value: 'integer fen',
-  streams: ['order'],
+  streams: ['order.paid'],
   resolve: withToday,
   async compute(ctx, { date }): Promise<number> {
     const { gmv_fen, orders } = await salesDayTotals(ctx, date!);

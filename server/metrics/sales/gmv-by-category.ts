@@ -20,7 +20,7 @@ export const salesGmvByCategory = defineMetric({
   description: { 'zh-CN': '分品类成交额（处方药、OTC、器械等）', en: 'Line value and units by SKU category' },
   params: DateParam,
   value: '[{"category","gmv_fen":integer,"qty":integer}] by gmv_fen desc',
-  streams: ['order', 'ref.skus'],
+  streams: ['order.paid', 'ref.skus'],
   resolve: withToday,
   async compute({ storage, tz }, { date }): Promise<CategorySales[]> {
     // Unmatched right rows have sku_id '' (no join_use_nulls): a real sku_id is never empty.

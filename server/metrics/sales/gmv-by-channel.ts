@@ -14,7 +14,7 @@ export const salesGmvByChannel = defineMetric({
   description: { 'zh-CN': '分渠道成交额与支付订单数', en: 'GMV and paid orders by channel' },
   params: DateParam,
   value: '[{"channel","gmv_fen":integer,"orders":integer}] by gmv_fen desc',
-  streams: ['order'],
+  streams: ['order.paid'],
   resolve: withToday,
   async compute(ctx, { date }): Promise<ChannelSales[]> {
     const rows = await splitSalesDay(ctx, date!, 'channel');

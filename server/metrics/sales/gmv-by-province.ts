@@ -14,7 +14,7 @@ export const salesGmvByProvince = defineMetric({
   description: { 'zh-CN': '分省份成交额与支付订单数', en: 'GMV and paid orders by province' },
   params: DateParam,
   value: '[{"province","gmv_fen":integer,"orders":integer}] by gmv_fen desc',
-  streams: ['order'],
+  streams: ['order.paid'],
   resolve: withToday,
   async compute(ctx, { date }): Promise<ProvinceSales[]> {
     const rows = await splitSalesDay(ctx, date!, 'province');

@@ -42,7 +42,7 @@ export const salesGmvVsTarget = defineMetric({
   value:
     '{"gmv_fen":integer,"target_fen":integer|null,"progress_bp":integer|null,' +
     '"by_channel":[{"channel","gmv_fen":integer,"target_fen":integer|null,"progress_bp":integer|null}]}',
-  streams: ['order', 'ref.targets'],
+  streams: ['order.paid', 'ref.targets'],
   resolve: withToday,
   async compute(ctx, { date }): Promise<GmvVsTarget> {
     const sales = await splitSalesDay(ctx, date!, 'channel');

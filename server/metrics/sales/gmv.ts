@@ -8,7 +8,8 @@ export const salesGmv = defineMetric({
   description: { 'zh-CN': '当日成交额（GMV，分）', en: 'GMV of the day, fen (first payment of each order)' },
   params: DateParam,
   value: 'integer fen',
-  streams: ['order'],
+  streams: ['order.paid'],
   resolve: withToday,
   compute: (ctx, { date }) => sumSalesDay(ctx, date!, 'gmv_fen'),
+  hot: async (ctx, { date }) => (await ctx.hot.get(date!)).gmv_fen,
 });

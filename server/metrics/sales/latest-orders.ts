@@ -36,7 +36,7 @@ export const salesLatestOrders = defineMetric({
   description: { 'zh-CN': '最新支付订单（买家信息已脱敏）', en: 'Latest paid orders (buyer masked)' },
   params: Params,
   value: '[{"order_id","ts":"RFC 3339","channel","province","city","buyer","paid_fen":integer,"items":integer}] newest first',
-  streams: ['order'],
+  streams: ['order.paid'],
   resolve: (raw) => ({ ...raw, limit: raw.limit ?? 20 }),
   async compute({ storage, tz }, { limit }): Promise<LatestOrder[]> {
     const rs = await storage.read.query({

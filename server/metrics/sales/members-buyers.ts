@@ -40,7 +40,7 @@ export const membersBuyers = defineMetric({
   description: { 'zh-CN': '新老买家与30天复购率', en: 'New vs returning buyers and 30-day repurchase rate' },
   params: DateParam,
   value: '{"buyers":integer,"new_buyers":integer,"returning_buyers":integer,"repurchase_rate_bp":integer|null}',
-  streams: ['order'],
+  streams: ['order.paid'],
   resolve: withToday,
   async compute({ storage, tz }, { date }): Promise<Buyers> {
     const { fromMs, toMs } = dayRange(date!, tz);

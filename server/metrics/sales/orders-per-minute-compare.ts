@@ -21,7 +21,7 @@ export const salesOrdersPerMinuteCompare = defineMetric({
   },
   params: DateParam,
   value: '{"today":[{"minute":"HH:MM","orders":integer}],"yesterday":[{"minute":"HH:MM","orders":integer}]}',
-  streams: ['order'],
+  streams: ['order.paid'],
   tick: 'minute',
   resolve: withToday,
   async compute(ctx, { date }): Promise<OrdersCompare> {

@@ -10,7 +10,7 @@ export const salesOrdersPerMinute = defineMetric({
   description: { 'zh-CN': '每分钟支付订单数', en: 'Orders paid per minute' },
   params: DateParam,
   value: '[{"minute":"HH:MM","orders":integer}]',
-  streams: ['order'],
+  streams: ['order.paid'],
   tick: 'minute',
   resolve: withToday,
   compute: (ctx, { date }): Promise<MinutePoint[]> => ordersPerMinute(ctx, date!, true),

@@ -8,7 +8,8 @@ export const salesPaidOrders = defineMetric({
   description: { 'zh-CN': '当日支付订单数', en: 'Distinct orders paid that day' },
   params: DateParam,
   value: 'integer',
-  streams: ['order'],
+  streams: ['order.paid'],
   resolve: withToday,
   compute: (ctx, { date }) => sumSalesDay(ctx, date!, 'orders'),
+  hot: async (ctx, { date }) => (await ctx.hot.get(date!)).orders,
 });

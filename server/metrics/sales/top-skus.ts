@@ -29,7 +29,7 @@ export const salesTopSkus = defineMetric({
   description: { 'zh-CN': '当日热销商品（按成交额）', en: 'Top SKUs of the day by line value' },
   params: Params,
   value: '[{"sku_id","name":string|null,"qty":integer,"gmv_fen":integer}] by gmv_fen desc',
-  streams: ['order', 'ref.skus'],
+  streams: ['order.paid', 'ref.skus'],
   resolve: (raw, ctx) => ({ ...withToday(raw, ctx), limit: raw.limit ?? 10 }),
   async compute({ storage, tz }, { date, limit }): Promise<TopSku[]> {
     // The limit applies to the rollup before the join, so the join touches only `limit` rows. Without
