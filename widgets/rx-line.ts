@@ -99,7 +99,12 @@ export class RxLine extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('points')) this.rows = drawableRows(this.points);
+    if (changed.has('points')) {
+      this.rows = drawableRows(this.points);
+      // What is drawn, for tests and diagnostics: point count and last minute.
+      this.setAttribute('data-points', String(this.rows.length));
+      this.setAttribute('data-last', this.rows.at(-1)?.minute ?? '');
+    }
   }
 
   protected override updated(changed: PropertyValues<this>): void {

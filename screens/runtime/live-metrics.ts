@@ -40,6 +40,9 @@ export class LiveMetrics extends EventTarget {
   link: Link = LINK.connecting;
   /** Counted for diagnostics: gaps seen in update sequences (each answered by a snapshot request). */
   gaps = 0;
+  /** Server clock minus this machine's clock (ms), from the heartbeats: a wall PC whose clock drifted still
+   *  shows the server's time. */
+  clockSkewMs = 0;
   private readonly resyncing = new Set<string>();
 
   constructor(url: string, token: string) {
@@ -65,6 +68,7 @@ export class LiveMetrics extends EventTarget {
     });
     this.socket.on('metric:update', (m) => this.onMessage(m));
     this.socket.on('hub:heartbeat', (hb) => {
+      this.clockSkewMs = Date.parse(hb.as_of) - Date.now();
       const pending = new Set(hb.pending);
       const t = performance.now();
       for (const s of this.states.values()) {

@@ -36,7 +36,7 @@ export class RxScreen extends LitElement {
     document.documentElement.lang = this.uiLang;
     window.addEventListener('resize', this.onResize);
     this.fit();
-    this.clockTimer = window.setInterval(() => (this.tick = Date.now()), 1_000);
+    this.clockTimer = window.setInterval(() => (this.tick = this.now()), 1_000);
     void this.load();
   }
 
@@ -45,6 +45,11 @@ export class RxScreen extends LitElement {
     window.removeEventListener('resize', this.onResize);
     window.clearInterval(this.clockTimer);
     this.live?.close();
+  }
+
+  /** The server's time (a display's own clock may be off). */
+  private now(): number {
+    return Date.now() + (this.live?.clockSkewMs ?? 0);
   }
 
   private fit(): void {
@@ -100,7 +105,7 @@ export class RxScreen extends LitElement {
     if (this.error) return html`<div class="error">${this.error}</div>`;
     const s = this.screen;
     const clock = s
-      ? new Intl.DateTimeFormat(this.uiLang, { timeZone: s.tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(this.tick || Date.now())
+      ? new Intl.DateTimeFormat(this.uiLang, { timeZone: s.tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(this.tick || this.now())
       : '';
     return html`<div class="stage" style="transform: translate(-50%, -50%) scale(${this.scale})">
       <header>

@@ -1,0 +1,57 @@
+// A war-room screen left open across midnight in Chromium: the server's clock runs in real time from
+// 23:59:52 Shanghai, the display machine is in UTC (its own midnight is 8 hours away). At 00:00 Shanghai the
+// screen must show the new day by itself: GMV 0, the minute line starting over, the clock on the 25th.
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../../server/time.ts';
+import { launchChromium, outputPath, watchErrors } from '../helpers/browser.ts';
+import { paid } from '../helpers/events.ts';
+import { ADMIN, getJson, postEvents, removeDir, startServer, type Running } from '../helpers/server.ts';
+
+const START = Date.parse('2026-11-24T23:59:52+08:00');
+const MIDNIGHT = Date.parse('2026-11-25T00:00:00+08:00');
+const offset = START - Date.now();
+const clock: Clock = { now: () => Date.now() + offset };
+
+let s: Running;
+let browser: Browser;
+
+beforeAll(async () => {
+  s = await startServer({ clock });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await s?.close();
+  if (s) removeDir(s.dataDir);
+});
+
+describe('war-room screen across midnight', () => {
+  it('switches to the new business day without a reload', async () => {
+    const evening = [2_000, 3_000].map((fen, i) => paid({ ts: clock.now() - 2_000 + i * 500, paid_fen: fen }));
+    expect((await postEvents(s.url, evening)).status).toBe(200);
+    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, timezoneId: 'UTC' });
+    const errors = watchErrors(page);
+    await page.goto(`${s.url}/screens/war-room?token=${ADMIN}`);
+    const gmv = page.locator('[data-widget=gmv] rx-kpi');
+    const line = page.locator('[data-widget=orders-per-minute] rx-line');
+    await expect.poll(() => gmv.getAttribute('data-value'), { timeout: 10_000 }).toBe('5000');
+    await expect.poll(() => line.getAttribute('data-last')).toBe('23:59');
+    expect(await line.getAttribute('data-points')).toBe('1440');
+    expect(clock.now()).toBeLessThan(MIDNIGHT);
+
+    await expect.poll(() => gmv.getAttribute('data-value'), { timeout: 20_000 }).toBe('0');
+    await expect.poll(() => line.getAttribute('data-points'), { timeout: 5_000 }).toBe('1');
+    expect(await line.getAttribute('data-last')).toBe('00:00');
+    expect(clock.now()).toBeGreaterThanOrEqual(MIDNIGHT);
+    // The screen's clock is the server's (from its heartbeats), in Shanghai time, not the UTC wall PC's.
+    await expect.poll(() => page.locator('time.clock').innerText(), { timeout: 7_000 }).toMatch(/^2026\/11\/25 00:00:\d\d$/);
+
+    // The first order of the new day shows, equal to the read API.
+    expect((await postEvents(s.url, [paid({ ts: clock.now(), paid_fen: 7_000 })])).status).toBe(200);
+    await expect.poll(() => gmv.getAttribute('data-value'), { timeout: 5_000 }).toBe('7000');
+    expect((await getJson(s.url, '/api/v1/metrics/sales.gmv')).body).toMatchObject({ value: 7_000, params: { date: '2026-11-25' } });
+    await page.screenshot({ path: outputPath('war-room-after-midnight.png') });
+    expect(errors).toEqual([]);
+  });
+});
