@@ -1,5 +1,5 @@
 // A war-room screen left open across midnight in Chromium: the server's clock runs in real time from
-// 23:59:52 Shanghai, the display machine is in UTC (its own midnight is 8 hours away). At 00:00 Shanghai the
+// 23:59:50 Shanghai, the display machine is in UTC (its own midnight is 8 hours away). At 00:00 Shanghai the
 // screen must show the new day by itself: GMV 0, the minute line starting over, the clock on the 25th.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,17 +8,19 @@ import { launchChromium, outputPath, watchErrors } from '../helpers/browser.ts';
 import { paid } from '../helpers/events.ts';
 import { ADMIN, getJson, postEvents, removeDir, startServer, type Running } from '../helpers/server.ts';
 
-const START = Date.parse('2026-11-24T23:59:52+08:00');
+const START = Date.parse('2026-11-24T23:59:50+08:00');
 const MIDNIGHT = Date.parse('2026-11-25T00:00:00+08:00');
-const offset = START - Date.now();
+let offset = 0;
 const clock: Clock = { now: () => Date.now() + offset };
 
 let s: Running;
 let browser: Browser;
 
 beforeAll(async () => {
-  s = await startServer({ clock });
   browser = await launchChromium();
+  // Set before the server starts: it schedules its minute ticks from this clock.
+  offset = START - Date.now();
+  s = await startServer({ clock });
 });
 afterAll(async () => {
   await browser?.close();
