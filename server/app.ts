@@ -19,7 +19,7 @@ import { referenceRoutes } from './reference/route.ts';
 import { ReferenceStore } from './reference/store.ts';
 import { PushHub } from './push/hub.ts';
 import { healthRoutes, StreamFreshness } from './health.ts';
-import { loadScreens, screenRoutes } from './screens.ts';
+import { loadScreenFiles, ScreenStore, screenRoutes } from './screens.ts';
 import { startDemo, type Demo } from './demo.ts';
 import { systemClock, type Clock } from './time.ts';
 
@@ -33,7 +33,9 @@ export interface AppDeps {
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PUBLIC_DIR = `${ROOT}public`;
 const BUILD_DIR = `${ROOT}public/build`;
-const SCREENS_DIR = `${ROOT}screens/builtin`;
+/** Screen files: the built-in ones, then a deployment's own (JSON or YAML), then RXPULSE_SCREENS_DIR. */
+export const screenDirs = (config: Config): string[] => [`${ROOT}screens/builtin`, `${ROOT}screens/custom`, ...(config.screensDir ? [config.screensDir] : [])];
+export const PROJECT_ROOT = ROOT;
 
 /** Query strings may carry a screen token (`?token=`): it never reaches a log line. */
 export function redactUrl(url: string): string {
@@ -51,6 +53,8 @@ declare module 'fastify' {
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
+  // Before anything opens: a bad screen file stops the start with its file, path and reason.
+  const screenFiles = loadScreenFiles(screenDirs(config), ROOT);
   const app = Fastify({
     logger: deps.logger ?? {
       level: config.logLevel,
@@ -125,7 +129,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(referenceRoutes, { store: reference });
   await app.register(metricRoutes, { ctx, hub });
   await app.register(healthRoutes, { storage, writer, projector, hub: hub!, hot, freshness, clock });
-  await app.register(screenRoutes, { screens: loadScreens(SCREENS_DIR), buildDir: BUILD_DIR, tz: config.tzBusiness });
+  const screens = new ScreenStore(screenFiles, storage, (id) => app.io.emit('screen:changed', { id }));
+  await screens.load(app.log);
+  await app.register(screenRoutes, { store: screens, buildDir: BUILD_DIR, tz: config.tzBusiness });
   await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: false, wildcard: true });
 
   let demo: Demo | null = null;

@@ -12,6 +12,8 @@ export interface Config {
   readonly host: string;
   /** chDB data and local state. @default './data' */
   readonly dataDir: string;
+  /** An extra folder of screen files (JSON or YAML), besides screens/builtin and screens/custom. */
+  readonly screensDir: string | null;
   /** A ClickHouse server (HTTP) instead of chDB; unset means embedded chDB at dataDir. */
   readonly clickhouse: null | {
     readonly url: string;
@@ -91,6 +93,7 @@ export function loadConfig(source: Env = process.env, defaults: Env = {}): Confi
     port: intVar(env, 'PORT', 3000, 0, 65535),
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.RXPULSE_DATA_DIR || './data'),
+    screensDir: env.RXPULSE_SCREENS_DIR ? resolve(env.RXPULSE_SCREENS_DIR) : null,
     clickhouse: env.CLICKHOUSE_URL
       ? Object.freeze({
           url: env.CLICKHOUSE_URL,

@@ -18,6 +18,7 @@ export const ERRORS = {
   RXP_ERR_METRIC_UNKNOWN: { status: 404, message: 'unknown metric' },
   RXP_ERR_METRIC_PARAM: { status: 400, message: 'invalid metric parameter' },
   RXP_ERR_SCREEN_UNKNOWN: { status: 404, message: 'unknown screen' },
+  RXP_ERR_SCREEN_INVALID: { status: 400, message: 'invalid screen definition' },
   RXP_ERR_NOT_FOUND: { status: 404, message: 'not found' },
   RXP_ERR_BAD_REQUEST: { status: 400, message: 'bad request' },
   RXP_ERR_INTERNAL: { status: 500, message: 'internal error' },

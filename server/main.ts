@@ -2,10 +2,21 @@
 // down gracefully on SIGINT/SIGTERM (in-flight ingests finish, sockets are told).
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.ts';
-import { loadConfig } from './config.ts';
+import { loadConfig, type Config } from './config.ts';
+import { RxpError } from './errors.ts';
+import type { FastifyInstance } from 'fastify';
 
-const config = loadConfig(process.env, { RXPULSE_DEMO: 'on' });
-const app = await buildApp(config);
+let config: Config;
+let app: FastifyInstance;
+try {
+  config = loadConfig(process.env, { RXPULSE_DEMO: 'on' });
+  app = await buildApp(config);
+} catch (err) {
+  // A configuration or screen-file mistake: one clear line, no stack trace.
+  if (!(err instanceof RxpError)) throw err;
+  process.stderr.write(`RxPulse cannot start: ${err.code}: ${err.message}\n`);
+  process.exit(1);
+}
 closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
   if (err) app.log.error({ err }, 'fatal error, shutting down');
   else app.log.info({ signal }, 'shutting down');

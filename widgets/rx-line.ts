@@ -62,6 +62,8 @@ export function tickStepFor(widthPx: number): number {
 export class RxLine extends LitElement {
   @property() label = '';
   @property({ attribute: false }) points: readonly MinutePoint[] = [];
+  /** A comparison day (yesterday to the same minute, or whole), drawn as a dashed grey line under today. */
+  @property({ attribute: false }) compare: readonly MinutePoint[] | null = null;
   @property({ reflect: true }) override lang: Lang = 'zh-CN';
   @property({ reflect: true }) state: WidgetState = 'loading';
 
@@ -77,6 +79,9 @@ export class RxLine extends LitElement {
   private resizeObserver: ResizeObserver | null = null;
   /** `points` cleaned for drawing; recomputed only when `points` changes. */
   private rows: MinutePoint[] = [];
+  private compareRows: MinutePoint[] = [];
+  /** The comparison changed: the next draw re-specifies the chart (rare: yesterday is settled). */
+  private respec = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -99,6 +104,10 @@ export class RxLine extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('compare')) {
+      this.compareRows = this.compare ? drawableRows(this.compare) : [];
+      this.respec = true;
+    }
     if (changed.has('points')) {
       this.rows = drawableRows(this.points);
       // What is drawn, for tests and diagnostics: point count and last minute.
@@ -109,7 +118,7 @@ export class RxLine extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     // lang changes the y labels, which G2 formats inside the canvas.
-    if (changed.has('points') || changed.has('lang')) this.schedule('data');
+    if (changed.has('points') || changed.has('compare') || changed.has('lang')) this.schedule('data');
   }
 
   private createChart(): void {
@@ -138,13 +147,14 @@ export class RxLine extends LitElement {
     this.dataDirty = this.fitDirty = false;
     this.tickStep = tickStepFor(this.plot.clientWidth);
     let done: Promise<unknown>;
-    if (!this.specified) {
+    if (!this.specified || this.respec) {
       chart.options(this.spec(this.rows));
       this.specified = true;
+      this.respec = false;
       done = chart.render();
     } else if (dataDirty) {
       // Folded into the render changeData starts anyway (options() merges, it does not render).
-      chart.options({ scale: { y: yScale(this.rows) } });
+      chart.options({ scale: { y: yScale([...this.rows, ...this.compareRows]) } });
       // Every G2 render measures the container again, so this also covers a pending resize.
       done = chart.changeData(this.rows) ?? Promise.resolve();
     } else if (fitDirty) {
@@ -166,7 +176,7 @@ export class RxLine extends LitElement {
       paddingLeft: 72, paddingRight: 32, paddingTop: 16, paddingBottom: 40, // fixed: no jumps as labels grow
       scale: {
         x: { type: 'point', domain: [...DAY_MINUTES], range: [0, 1] },
-        y: yScale(rows),
+        y: yScale([...rows, ...this.compareRows]),
       },
       axis: {
         x: {
@@ -190,6 +200,18 @@ export class RxLine extends LitElement {
       tooltip: false,
       interaction: { tooltip: false },
       children: [
+        ...(this.compareRows.length > 0
+          ? [
+              {
+                // Its own data: changeData (today's minutes) leaves it alone.
+                type: 'line' as const,
+                data: this.compareRows,
+                encode,
+                animate: false as const,
+                style: { stroke: '#94a3b8', strokeOpacity: 0.55, lineWidth: 1.5, lineDash: [6, 4] },
+              },
+            ]
+          : []),
         {
           type: 'area',
           encode,
@@ -226,6 +248,9 @@ export class RxLine extends LitElement {
         <div class="head">
           <span class="label">${this.label}</span>
           ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
+          ${this.compareRows.length > 0
+            ? html`<span class="legend"><i class="today"></i>${this.lang === 'en' ? 'Today' : '今日'}<i class="cmp"></i>${this.lang === 'en' ? 'Yesterday' : '昨日'}</span>`
+            : nothing}
           ${last
             ? html`<span class="latest">${last.minute}<b>${formatCount(last.orders, normalizeLang(this.lang))}</b></span>`
             : nothing}
@@ -272,6 +297,10 @@ export class RxLine extends LitElement {
       text-overflow: ellipsis;
     }
     .badge { font-size: 14px; padding: 1px 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: #fbbf24; }
+    .legend { margin-left: auto; display: flex; align-items: center; gap: 8px; font-size: 16px; color: #94a3b8; white-space: nowrap; }
+    .legend i { display: inline-block; width: 22px; height: 0; border-top: 2px solid #22d3ee; margin-left: 10px; }
+    .legend i.cmp { border-top: 2px dashed #94a3b8; }
+    .legend + .latest { margin-left: 16px; }
     .latest { margin-left: auto; font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; white-space: nowrap; }
     .latest b { margin-left: 10px; font-size: 26px; color: #fbbf24; font-weight: 700; }
     /* The stage is absolutely placed and the plot takes 100% of it, so the canvas G2 adds can never

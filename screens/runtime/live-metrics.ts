@@ -67,6 +67,7 @@ export class LiveMetrics extends EventTarget {
       this.refreshFreshness(true);
     });
     this.socket.on('metric:update', (m) => this.onMessage(m));
+    this.socket.on('screen:changed', ({ id }) => this.dispatchEvent(new CustomEvent('screen-changed', { detail: id })));
     this.socket.on('hub:heartbeat', (hb) => {
       this.clockSkewMs = Date.parse(hb.as_of) - Date.now();
       const pending = new Set(hb.pending);
@@ -90,6 +91,13 @@ export class LiveMetrics extends EventTarget {
     this.states.set(id, state);
     if (this.socket.connected) void this.subscribe(id);
     return state;
+  }
+
+  /** Drops a local subscription; the server one goes when no other local id holds the same key. */
+  unwatch(id: string): void {
+    const s = this.states.get(id);
+    this.states.delete(id);
+    if (s?.key && ![...this.states.values()].some((o) => o.key === s.key)) this.socket.emit('metric:unsubscribe', { key: s.key });
   }
 
   get(id: string): MetricState | undefined {

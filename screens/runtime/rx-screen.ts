@@ -2,25 +2,59 @@
 // 1920×1080 design canvas scaled to fit the display (letterboxed), binds each widget to its live metric,
 // and shows the clock in the business time zone and the freshness of the data.
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { html as staticHtml, unsafeStatic } from 'lit/static-html.js';
 import { LINK, LiveMetrics, type Freshness } from './live-metrics.ts';
 import { pick, t, type Lang } from './i18n.ts';
 import { takeToken } from './token.ts';
-import type { Screen, ScreenWidget } from '../../server/screens.ts';
+import type { Screen, ScreenWidget, ScaleMode } from '../schema.ts';
 
 type WidgetDef = ScreenWidget;
 type ScreenDef = Screen & { tz: string };
 
-const DESIGN = { width: 1920, height: 1080 };
+const DEFAULT_DESIGN = { width: 1920, height: 1080 };
+
+/** `a.b.c` inside a metric value (widgets' `field`/`items` options). */
+function at(value: unknown, path: unknown): unknown {
+  if (typeof path !== 'string' || path === '') return value;
+  return path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
+}
+
+/** Canvas size (design px) and scale for a display of w×h under a scaling mode. */
+export function layoutFor(mode: ScaleMode, design: { width: number; height: number }, w: number, h: number): { width: number; height: number; scale: number } {
+  switch (mode) {
+    case 'fill-width':
+      return { ...design, scale: w / design.width };
+    case 'fill-height':
+      return { ...design, scale: h / design.height };
+    case 'relayout': {
+      // Text keeps its size relative to the display height; the canvas takes the display's aspect ratio.
+      const scale = h / design.height;
+      return { width: Math.round(w / scale), height: design.height, scale };
+    }
+    default:
+      return { ...design, scale: Math.min(w / design.width, h / design.height) };
+  }
+}
 
 export class RxScreen extends LitElement {
-  static override properties = { screen: { state: true }, error: { state: true }, scale: { state: true }, tick: { state: true } };
+  static override properties = { screen: { state: true }, error: { state: true }, scale: { state: true }, canvas: { state: true }, tick: { state: true } };
   declare screen: ScreenDef | null;
   declare error: string | null;
   declare scale: number;
+  declare canvas: { width: number; height: number };
   declare tick: number;
   private live: LiveMetrics | null = null;
   private clockTimer: number | undefined;
-  private readonly uiLang: Lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'zh-CN';
+  private readonly urlLang: Lang | null = (() => {
+    const l = new URLSearchParams(location.search).get('lang');
+    return l === 'en' || l === 'zh-CN' ? l : null;
+  })();
+  /** URL ?lang= first, then the screen file's `lang`, then zh-CN. */
+  private get uiLang(): Lang {
+    return this.urlLang ?? this.screen?.lang ?? 'zh-CN';
+  }
+  private token: string | null = null;
+  private readonly screenId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
   private readonly onResize = () => this.fit();
 
   constructor() {
@@ -28,6 +62,7 @@ export class RxScreen extends LitElement {
     this.screen = null;
     this.error = null;
     this.scale = 1;
+    this.canvas = DEFAULT_DESIGN;
     this.tick = 0;
   }
 
@@ -53,43 +88,74 @@ export class RxScreen extends LitElement {
   }
 
   private fit(): void {
-    this.scale = Math.min(window.innerWidth / DESIGN.width, window.innerHeight / DESIGN.height);
+    const l = layoutFor(this.screen?.scale ?? 'fit', this.screen?.design ?? DEFAULT_DESIGN, window.innerWidth, window.innerHeight);
+    this.scale = l.scale;
+    this.canvas = { width: l.width, height: l.height };
   }
 
   private async load(): Promise<void> {
-    const token = takeToken();
-    if (!token) {
+    this.token = takeToken();
+    if (!this.token) {
       this.error = t('noToken', this.uiLang);
       return;
     }
-    const id = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
-    const res = await fetch(`/api/v1/screens/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } }).catch(() => null);
+    const screen = await this.fetchScreen();
+    if (!screen) return;
+    this.live = new LiveMetrics(location.origin, this.token);
+    this.live.addEventListener('change', () => this.requestUpdate());
+    // A screen changed through the admin API: take the new layout without a reload.
+    this.live.addEventListener('screen-changed', (e) => {
+      if ((e as CustomEvent<string>).detail === this.screenId) void this.fetchScreen().then((s) => s && this.apply(s));
+    });
+    this.apply(screen);
+  }
+
+  private async fetchScreen(): Promise<ScreenDef | null> {
+    const res = await fetch(`/api/v1/screens/${encodeURIComponent(this.screenId)}`, { headers: { authorization: `Bearer ${this.token}` } }).catch(() => null);
     if (!res?.ok) {
       this.error = `${t('loadFailed', this.uiLang)} (${res?.status ?? 'network'})`;
-      return;
+      return null;
     }
-    const screen = (await res.json()) as ScreenDef;
-    document.title = `${pick(screen.title, this.uiLang)} · RxPulse`;
-    this.live = new LiveMetrics(location.origin, token);
-    for (const w of screen.widgets) this.live.watch(w.id, w.metric, w.params ?? {});
-    this.live.addEventListener('change', () => this.requestUpdate());
+    this.error = null;
+    return (await res.json()) as ScreenDef;
+  }
+
+  /** Takes a (new) layout: subscriptions follow the widgets; unchanged ones keep their live values. */
+  private apply(screen: ScreenDef): void {
+    const live = this.live!;
+    const before = new Map((this.screen?.widgets ?? []).map((w) => [w.id, w]));
+    const after = new Set(screen.widgets.map((w) => w.id));
+    for (const [id, w] of before) {
+      const next = screen.widgets.find((x) => x.id === id);
+      if (!after.has(id) || next?.metric !== w.metric || JSON.stringify(next?.params ?? {}) !== JSON.stringify(w.params ?? {})) live.unwatch(id);
+    }
+    for (const w of screen.widgets) if (!live.get(w.id)) live.watch(w.id, w.metric, w.params ?? {});
     this.screen = screen;
+    document.documentElement.lang = this.uiLang;
+    document.title = `${pick(screen.title, this.uiLang)} · RxPulse`;
+    this.fit();
   }
 
   private widget(w: WidgetDef): TemplateResult {
     const s = this.live?.get(w.id);
     const state: Freshness = s?.freshness ?? 'loading';
     const label = pick(w.label, this.uiLang);
+    const options = w.options ?? {};
     const style = `grid-column:${w.area.col} / span ${w.area.colSpan};grid-row:${w.area.row} / span ${w.area.rowSpan}`;
     let body: TemplateResult;
     if (w.type === 'rx-kpi') {
-      const value = typeof s?.value === 'number' ? s.value : null;
-      body = html`<rx-kpi .label=${label} .value=${value} .format=${(w.options.format as string) ?? 'count'} .lang=${this.uiLang} .state=${state}></rx-kpi>`;
+      const v = at(s?.value, options.field);
+      const value = typeof v === 'number' ? v : null;
+      const delta = at(s?.value, options.deltaField);
+      body = html`<rx-kpi .label=${label} .value=${value} .delta=${typeof delta === 'number' ? delta : null} .format=${(options.format as string) ?? 'count'} .lang=${this.uiLang} .state=${state}></rx-kpi>`;
     } else if (w.type === 'rx-line') {
-      const points = Array.isArray(s?.value) ? s.value : [];
-      body = html`<rx-line .label=${label} .points=${points} .lang=${this.uiLang} .state=${state}></rx-line>`;
+      const points = at(s?.value, options.items);
+      const compare = at(s?.value, options.compare);
+      body = html`<rx-line .label=${label} .points=${Array.isArray(points) ? points : []} .compare=${Array.isArray(compare) ? compare : null} .lang=${this.uiLang} .state=${state}></rx-line>`;
     } else {
-      body = html`<div class="unknown">${w.type}</div>`;
+      // Every other widget takes the metric value as is and maps it with its options (widgets/options.ts).
+      const tag = unsafeStatic(w.type);
+      body = staticHtml`<${tag} .label=${label} .value=${s?.value} .options=${options} .lang=${this.uiLang} .state=${state} .tz=${this.screen?.tz} .now=${this.tick || this.now()}></${tag}>`;
     }
     return html`<section class="cell" data-widget=${w.id} data-metric=${w.metric} data-state=${state} style=${style}>${body}</section>`;
   }
@@ -107,7 +173,7 @@ export class RxScreen extends LitElement {
     const clock = s
       ? new Intl.DateTimeFormat(this.uiLang, { timeZone: s.tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(this.tick || this.now())
       : '';
-    return html`<div class="stage" style="transform: translate(-50%, -50%) scale(${this.scale})">
+    return html`<div class="stage" style="width:${this.canvas.width}px;height:${this.canvas.height}px;transform: translate(-50%, -50%) scale(${this.scale})">
       <header>
         <h1 class=${this.uiLang === 'en' ? 'en' : ''}>${s ? pick(s.title, this.uiLang) : ''}</h1>
         <div class="right">${s ? this.status() : nothing}<time class="clock">${clock}</time></div>
@@ -120,7 +186,7 @@ export class RxScreen extends LitElement {
 
   static override styles = css`
     :host { display: block; position: fixed; inset: 0; background: radial-gradient(ellipse at 50% 0%, #0c1f45 0%, #050b1a 60%); color: #e2e8f0; overflow: hidden; }
-    .stage { position: absolute; left: 50%; top: 50%; width: 1920px; height: 1080px; display: flex; flex-direction: column; padding: 24px 36px 32px; box-sizing: border-box; }
+    .stage { position: absolute; left: 50%; top: 50%; display: flex; flex-direction: column; padding: 24px 36px 32px; box-sizing: border-box; }
     header { display: flex; align-items: center; justify-content: space-between; height: 88px; border-bottom: 1px solid rgba(34, 211, 238, 0.25); margin-bottom: 24px; }
     h1 { margin: 0; font-size: 44px; font-weight: 700; letter-spacing: 6px; background: linear-gradient(90deg, #e0f2fe, #22d3ee); -webkit-background-clip: text; background-clip: text; color: transparent; }
     h1.en { letter-spacing: 1px; }

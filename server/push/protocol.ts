@@ -61,6 +61,8 @@ export interface Heartbeat {
 export interface ServerToClientEvents {
   'metric:update': (msg: MetricMessage) => void;
   'hub:heartbeat': (hb: Heartbeat) => void;
+  /** A screen definition was added, replaced or removed (admin API): open pages of it reload the layout. */
+  'screen:changed': (info: { id: string }) => void;
   /** Sent before a graceful shutdown: the client reconnects (to another instance or after restart). */
   'server:shutdown': (info: { reason: string }) => void;
 }

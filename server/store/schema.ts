@@ -299,6 +299,14 @@ export function schemaStatements(db: string): string[] {
     `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.trace_out_scans_mv TO ${db}.trace_out_scans AS
       SELECT order_id, box_id, sku_id, ts, code FROM ${db}.trace_scans WHERE direction = 'out'`,
 
+    // Screens added or replaced through the admin API (files stay the source of the built-in ones).
+    `CREATE TABLE IF NOT EXISTS ${db}.screens (
+      id String,
+      body String,
+      deleted UInt8,
+      version UInt64
+    ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+
     // Alerts (the rules engine writes them): latest version of each alert; alerts.open reads it.
     `CREATE TABLE IF NOT EXISTS ${db}.alerts (
       alert_id String,

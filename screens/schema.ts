@@ -1,0 +1,85 @@
+// The one declaration of a screen file (config as code). The server validates files and admin updates with
+// it, serves it as JSON Schema at GET /api/v1/schema/screen.json, and the screen runtime uses its types.
+// DOM-free and dependency-light: imported by the server (Node) and, for types only, by the browser bundle.
+import { Type, type Static, type TSchema } from 'typebox';
+
+const Text = Type.Object(
+  { 'zh-CN': Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) },
+  { additionalProperties: false, description: 'text in zh-CN (default) and English' },
+);
+
+/** Widget elements a screen may place, by their tag. */
+export const WIDGET_TYPES = [
+  'rx-kpi',
+  'rx-line',
+  'rx-gauge',
+  'rx-bar',
+  'rx-ring',
+  'rx-topn',
+  'rx-list',
+  'rx-map',
+  'rx-band',
+  'rx-funnel',
+  'rx-alert-feed',
+  'rx-countdown',
+] as const;
+export type WidgetType = (typeof WIDGET_TYPES)[number];
+
+/**
+ * How the 1920×1080 (or `design`) canvas meets the display:
+ * - fit: scaled to fit, letterboxed (default);
+ * - fill-width / fill-height: scaled to the display's width or height, the other side cropped or padded;
+ * - relayout: LED walls with odd aspect ratios: the canvas takes the display's aspect ratio at the design
+ *   height and the grid re-lays into it (cells grow or shrink, text keeps its size, nothing stretches).
+ */
+export const SCALE_MODES = ['fit', 'fill-width', 'fill-height', 'relayout'] as const;
+export type ScaleMode = (typeof SCALE_MODES)[number];
+
+export const ScreenWidget = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'unique within the screen' }),
+    type: Type.Enum([...WIDGET_TYPES], { description: 'the widget element' }),
+    area: Type.Object(
+      {
+        col: Type.Integer({ minimum: 1, description: 'first grid column, from 1' }),
+        row: Type.Integer({ minimum: 1, description: 'first grid row, from 1' }),
+        colSpan: Type.Integer({ minimum: 1 }),
+        rowSpan: Type.Integer({ minimum: 1 }),
+      },
+      { additionalProperties: false },
+    ),
+    label: Text,
+    metric: Type.String({ description: 'a metric id of GET /api/v1/metrics' }),
+    params: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]), { description: "the metric's params; a missing date means today" })),
+    options: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "the widget's options (see widgets/options.ts)" })),
+  },
+  { additionalProperties: false },
+);
+export type ScreenWidget = Static<typeof ScreenWidget>;
+
+export const Screen = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'the screen opens at /screens/{id}' }),
+    title: Text,
+    theme: Type.Optional(Type.Literal('dark', { default: 'dark' })),
+    lang: Type.Optional(Type.Enum(['zh-CN', 'en'], { default: 'zh-CN', description: '?lang= in the URL wins' })),
+    scale: Type.Optional(Type.Enum([...SCALE_MODES], { default: 'fit' })),
+    design: Type.Optional(
+      Type.Object(
+        { width: Type.Integer({ minimum: 640, maximum: 7680 }), height: Type.Integer({ minimum: 360, maximum: 4320 }) },
+        { additionalProperties: false, description: 'design canvas in CSS px; default 1920×1080' },
+      ),
+    ),
+    grid: Type.Object({ columns: Type.Integer({ minimum: 1, maximum: 48 }), rows: Type.Integer({ minimum: 1, maximum: 48 }) }, { additionalProperties: false }),
+    takeover: Type.Optional(Type.Boolean({ default: false, description: 'a critical alert may take over this screen until acknowledged' })),
+    widgets: Type.Array(ScreenWidget, { minItems: 1 }),
+  },
+  { additionalProperties: false, $id: 'https://rxpulse.dev/schema/screen.json', title: 'RxPulse screen' },
+);
+export type Screen = Static<typeof Screen>;
+
+/** The JSON Schema document served at /api/v1/schema/screen.json. */
+export function screenJsonSchema(): TSchema & Record<string, unknown> {
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(Screen)) };
+}
