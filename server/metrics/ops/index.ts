@@ -1,6 +1,7 @@
 // Operations metrics: prescriptions, warehouse and stock, traceability, cold chain, live rooms, alerts.
 import type { MetricDef } from '../metric.ts';
 import { alertsOpen } from './alerts-open.ts';
+import { complianceLicenceExpiry } from './compliance-licence-expiry.ts';
 import { inventoryStock } from './inventory-stock.ts';
 import { liveRooms } from './live-rooms.ts';
 import { rxFunnel } from './rx-funnel.ts';
@@ -15,6 +16,7 @@ import { warehouseStockValue } from './warehouse-stock-value.ts';
 import { warehouseStockoutRisk } from './warehouse-stockout-risk.ts';
 
 export const OPS_METRICS: readonly MetricDef[] = [
+  complianceLicenceExpiry,
   rxFunnel,
   rxReviewTime,
   rxPendingQueue,
