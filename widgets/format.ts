@@ -187,3 +187,119 @@ const WIDGET_TEXT = {
 export function widgetText(lang: Lang): (typeof WIDGET_TEXT)[Lang] {
   return WIDGET_TEXT[normalizeLang(lang)];
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Rates, durations and times: the remaining units metric values carry (`_bp`, `_s`, RFC 3339).
+
+/** Basis points as a percent, exact: 12345 bp → `123.5%` (digits 1), `123.45%` (digits 2). @default digits 1 */
+export function formatBp(bp: number, lang: Lang, digits = 1): string {
+  return formatPercent(bp, 10_000, lang, digits);
+}
+
+const DURATION_WORDS = {
+  'zh-CN': { d: '天', h: '小时', m: '分', s: '秒', sep: '', under: '<1分' },
+  en: { d: ' d', h: ' h', m: ' min', s: ' s', sep: ' ', under: '< 1 min' },
+} as const;
+
+/** Whole seconds of a finite input (rounded), or null. */
+function wholeSeconds(seconds: number): number | null {
+  return Number.isFinite(seconds) ? Math.round(seconds) : null;
+}
+
+/** Two largest units of a duration, the smaller only when `floor` allows it. */
+function durationText(total: number, lang: Lang, smallest: 's' | 'm'): string {
+  const w = DURATION_WORDS[normalizeLang(lang)];
+  const sign = total < 0 ? '-' : '';
+  const t = Math.abs(total);
+  const d = Math.floor(t / 86_400);
+  const h = Math.floor((t % 86_400) / 3_600);
+  const m = Math.floor((t % 3_600) / 60);
+  const s = t % 60;
+  const two = (a: number, ua: string, b: number, ub: string): string => `${sign}${a}${ua}${w.sep}${b}${ub}`;
+  if (d > 0) return two(d, w.d, h, w.h);
+  if (h > 0) return two(h, w.h, m, w.m);
+  if (smallest === 'm') return m > 0 ? `${sign}${m}${w.m}` : w.under;
+  if (m > 0) return two(m, w.m, s, w.s);
+  return `${sign}${s}${w.s}`;
+}
+
+/**
+ * A duration in seconds, two units at most: 42 → `42秒` / `42 s`, 95 → `1分35秒` / `1 min 35 s`,
+ * 3900 → `1小时5分` / `1 h 5 min`, 90000 → `1天1小时` / `1 d 1 h`. Non-finite → DASH.
+ */
+export function formatDuration(seconds: number, lang: Lang): string {
+  const t = wholeSeconds(seconds);
+  return t === null ? DASH : durationText(t, lang, 's');
+}
+
+/**
+ * How long something has waited, to the minute: 30 → `<1分` / `< 1 min`, 720 → `12分` / `12 min`,
+ * 3900 → `1小时5分` / `1 h 5 min`. Non-finite → DASH.
+ */
+export function formatAge(seconds: number, lang: Lang): string {
+  const t = wholeSeconds(seconds);
+  return t === null ? DASH : durationText(t, lang, 'm');
+}
+
+/** The zone screens show business time in when none is given (the server's TZ_BUSINESS default). */
+export const DEFAULT_TZ = 'Asia/Shanghai';
+
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The wall-clock time of an RFC 3339 instant in `tz`, as `HH:MM:SS` (24 h, both languages). The
+ * browser's own zone never matters. An unparsable instant or an unknown zone → DASH.
+ * @default tz 'Asia/Shanghai'
+ */
+export function formatTime(instant: string, tz: string = DEFAULT_TZ): string {
+  const ms = typeof instant === 'string' ? Date.parse(instant) : Number.NaN;
+  if (!Number.isFinite(ms)) return DASH;
+  let f = timeFormats.get(tz);
+  if (!f) {
+    try {
+      f = new Intl.DateTimeFormat('en-GB', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
+    } catch {
+      return DASH;
+    }
+    timeFormats.set(tz, f);
+  }
+  const part = (parts: Intl.DateTimeFormatPart[], type: string): string => parts.find((p) => p.type === type)?.value ?? '00';
+  const parts = f.formatToParts(ms);
+  return `${part(parts, 'hour')}:${part(parts, 'minute')}:${part(parts, 'second')}`;
+}
+
+/** Number formats a screen may name in widget options. */
+export const VALUE_FORMATS = ['yuan', 'count', 'bp', 'celsius', 'seconds'] as const;
+export type ValueFormat = (typeof VALUE_FORMATS)[number];
+
+const VALUE_FORMATTERS: Record<ValueFormat, (n: number, lang: Lang) => string> = {
+  yuan: formatYuanShort,
+  count: formatCount,
+  bp: (n, lang) => formatBp(n, lang),
+  celsius: formatCelsius,
+  seconds: formatDuration,
+};
+
+/** One number in the named format (money in its short form); unknown format → count; non-finite → DASH. */
+export function formatValue(format: ValueFormat | undefined, n: number, lang: Lang): string {
+  return (VALUE_FORMATTERS[format ?? 'count'] ?? formatCount)(n, lang);
+}
+
+/**
+ * The part of a metric value a widget draws: `path` is dot separated (`by_age`, `today.items`);
+ * empty or missing → the value itself. Anything that is not there → undefined.
+ */
+export function valueAt(value: unknown, path: string | undefined): unknown {
+  if (!path) return value;
+  let at: unknown = value;
+  for (const key of path.split('.')) {
+    if (at === null || typeof at !== 'object') return undefined;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at;
+}
+
+/** A finite number from a metric field, else null (null, missing, strings are not numbers here). */
+export function numberOf(x: unknown): number | null {
+  return typeof x === 'number' && Number.isFinite(x) ? x : null;
+}

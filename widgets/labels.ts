@@ -9,8 +9,9 @@ export const CHANNEL_LABELS: Dict = {
   jd: { 'zh-CN': '京东', en: 'JD' },
   pdd: { 'zh-CN': '拼多多', en: 'Pinduoduo' },
   douyin: { 'zh-CN': '抖音', en: 'Douyin' },
-  meituan: { 'zh-CN': '美团买药', en: 'Meituan' },
-  own: { 'zh-CN': '自营小程序', en: 'Own app' },
+  // Short forms: they stand in legends and axis labels of narrow cards.
+  meituan: { 'zh-CN': '美团', en: 'Meituan' },
+  own: { 'zh-CN': '自营', en: 'Own app' },
 };
 
 export const CATEGORY_LABELS: Dict = {
@@ -58,6 +59,11 @@ export const RX_STAGE_LABELS: Dict = {
   pending: { 'zh-CN': '待审', en: 'Pending' },
 };
 
+export const RX_QUEUE_LABELS: Dict = {
+  waiting: { 'zh-CN': '待审核', en: 'Waiting' },
+  in_review: { 'zh-CN': '审核中', en: 'In review' },
+};
+
 /** Named dictionaries a screen file can refer to in widget options (`"labels": "channel"`). */
 export const LABEL_SETS = {
   channel: CHANNEL_LABELS,
@@ -66,6 +72,7 @@ export const LABEL_SETS = {
   severity: SEVERITY_LABELS,
   backlog: BACKLOG_LABELS,
   rx_stage: RX_STAGE_LABELS,
+  rx_queue: RX_QUEUE_LABELS,
 } as const;
 export type LabelSet = keyof typeof LABEL_SETS;
 

@@ -1,8 +1,8 @@
-import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import {
   DASH,
-  formatCount,
+  formatValue,
   formatYuanExact,
   normalizeLang,
   widgetText,
@@ -11,7 +11,8 @@ import {
   type WidgetState,
 } from './format.js';
 
-export const KPI_FORMATS = ['yuan', 'count'] as const;
+/** yuan: integer fen (short form + exact line) · count · bp: basis points as a percent · seconds: a duration. */
+export const KPI_FORMATS = ['yuan', 'count', 'bp', 'seconds'] as const;
 export type KpiFormat = (typeof KPI_FORMATS)[number];
 
 /**
@@ -20,8 +21,45 @@ export type KpiFormat = (typeof KPI_FORMATS)[number];
  */
 function advanceEm(text: string): number {
   let em = 0;
-  for (const ch of text) em += ch >= '0' && ch <= '9' ? 0.59 : ch === ',' || ch === '.' ? 0.33 : ch === '-' ? 0.37 : ch === '¥' ? 0.59 : 1;
+  for (const ch of text) em += ch >= '0' && ch <= '9' ? 0.59 : ch === ',' || ch === '.' ? 0.33 : ch === '-' ? 0.37 : ch === '¥' ? 0.59 : ch === ' ' ? 0.3 : 1;
   return em;
+}
+
+/** How long a digit rolls; short, because screens update every second. */
+const ROLL_MS = 600;
+
+/** One digit rolling from row `from` to row `to` of a 0–9,0–9 strip (rows ≥ 10 are the second lap). */
+interface Roll {
+  from: number;
+  to: number;
+}
+
+const isDigit = (ch: string): boolean => ch >= '0' && ch <= '9';
+
+/** Digits of a formatted number, last digit first (the units digit stays in place as the number grows). */
+function digitsFromRight(text: string): number[] {
+  return [...text].filter(isDigit).map(Number).reverse();
+}
+
+/**
+ * Which digits roll, and how, when `before` becomes `after` (texts as shown): every digit that differs,
+ * counted from the right. Rising values roll upwards through the strip, falling ones downwards.
+ */
+export function rollsBetween(before: string, after: string, rising: boolean): Map<number, Roll> {
+  const a = digitsFromRight(before);
+  const b = digitsFromRight(after);
+  const rolls = new Map<number, Roll>();
+  b.forEach((to, k) => {
+    const from = a[k] ?? 0;
+    if (from === to) return;
+    if (rising) rolls.set(k, { from, to: to >= from ? to : to + 10 });
+    else rolls.set(k, { from: from >= to ? from : from + 10, to });
+  });
+  return rolls;
+}
+
+function reducedMotion(): boolean {
+  return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 }
 
 /**
@@ -41,23 +79,55 @@ export class RxKpi extends LitElement {
   @property({ reflect: true }) override lang: Lang = 'zh-CN';
   @property({ reflect: true }) state: WidgetState = 'loading';
   @property() sublabel?: string;
+  /** Change against a reference (same unit as `value`), shown as ▲/▼ under the number; null hides it. */
+  @property({ attribute: false }) delta: number | null = null;
+  /** What the delta compares with, e.g. 较昨日 / vs yesterday. */
+  @property() deltaLabel?: string;
 
   /** Alternates between two identical keyframes so each change restarts the flash. */
   private flash: '' | 'flash-a' | 'flash-b' = '';
+  /** Digits rolling since the last change, by position from the right; empty when settled. */
+  private rolls = new Map<number, Roll>();
+  /** Alternates like `flash`, so a change during a roll restarts it. */
+  private rollName: 'roll-a' | 'roll-b' = 'roll-b';
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     const before = changed.get('value');
     // Flash only when one known number replaces another, not on the first value or a reset.
     if (changed.has('value') && typeof before === 'number' && this.value !== null && before !== this.value) {
       this.flash = this.flash === 'flash-a' ? 'flash-b' : 'flash-a';
+      const lang = normalizeLang(this.lang);
+      const shown = Number.isFinite(before) && Number.isFinite(this.value) && this.state !== 'loading';
+      this.rolls = shown && !reducedMotion() ? rollsBetween(this.digitText(before, lang), this.digitText(this.value, lang), this.value > before) : new Map();
+      if (this.rolls.size > 0) this.rollName = this.rollName === 'roll-a' ? 'roll-b' : 'roll-a';
+    } else if (changed.has('value') || changed.has('format') || changed.has('lang')) {
+      this.rolls = new Map();
     }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (!changed.has('value')) return;
-    if (this.value === null) this.removeAttribute('data-value');
-    else this.setAttribute('data-value', String(this.value));
+    if (changed.has('value')) {
+      if (this.value === null) this.removeAttribute('data-value');
+      else this.setAttribute('data-value', String(this.value));
+    }
+    if (changed.has('delta')) {
+      if (this.delta === null || !Number.isFinite(this.delta)) this.removeAttribute('data-delta');
+      else this.setAttribute('data-delta', String(this.delta));
+    }
   }
+
+  /** The text whose digits roll: the number part of a money figure, the whole text otherwise. */
+  private digitText(value: number, lang: Lang): string {
+    return this.format === 'yuan' ? yuanParts(value, lang).number : formatValue(this.format, value, lang);
+  }
+
+  /** The roll is over (both animations of a digit end together): drop the classes and their clip. */
+  private readonly onAnimationEnd = (e: AnimationEvent): void => {
+    if (e.animationName === this.rollName && this.rolls.size > 0) {
+      this.rolls = new Map();
+      this.requestUpdate();
+    }
+  };
 
   protected override render(): TemplateResult {
     const lang = normalizeLang(this.lang);
@@ -77,13 +147,27 @@ export class RxKpi extends LitElement {
           class="value ${loading ? 'loading' : this.flash}"
           title=${loading ? text.loading : ''}
           style="--fit-em: ${value === null ? 1 : this.widthEm(value, lang).toFixed(2)}"
+          @animationend=${this.onAnimationEnd}
           >${value === null ? DASH : this.renderNumber(value, lang)}</div
         >
         ${yuan
           ? this.renderExact(value === null ? '\u00a0' : formatYuanExact(value, lang))
           : nothing}
+        ${this.renderDelta(loading, lang)}
       </div>
     `;
+  }
+
+  private renderDelta(loading: boolean, lang: Lang): TemplateResult | typeof nothing {
+    const d = this.delta;
+    if (loading || d === null || typeof d !== 'number' || !Number.isFinite(d)) return nothing;
+    const dir = d > 0 ? 'up' : d < 0 ? 'down' : 'flat';
+    const arrow = d > 0 ? '▲' : d < 0 ? '▼' : '–';
+    return html`<div part="delta" class="delta ${dir}"
+      ><span class="arrow">${arrow}</span><span class="amount">${formatValue(this.format, Math.abs(d), lang)}</span>${this.deltaLabel
+        ? html`<span class="dlabel">${this.deltaLabel}</span>`
+        : nothing}</div
+    >`;
   }
 
   private renderExact(text: string): TemplateResult {
@@ -92,7 +176,7 @@ export class RxKpi extends LitElement {
 
   /** Width of the big number in em (symbol and unit are drawn smaller), plus 5% to spare. */
   private widthEm(value: number, lang: Lang): number {
-    if (this.format !== 'yuan') return advanceEm(formatCount(value, lang)) * 1.05;
+    if (this.format !== 'yuan') return advanceEm(formatValue(this.format, value, lang)) * 1.05;
     const p = yuanParts(value, lang);
     const unit = p.unit ? 0.45 * (advanceEm(p.unit) + 0.1) : 0;
     return (0.5 * (advanceEm(p.sign + p.symbol) + 0.08) + advanceEm(p.number) + unit) * 1.05;
@@ -100,11 +184,28 @@ export class RxKpi extends LitElement {
 
   // No whitespace between the spans: the part's textContent must equal the formatter output.
   private renderNumber(value: number, lang: Lang): TemplateResult {
-    if (this.format !== 'yuan') return html`<span class="num">${formatCount(value, lang)}</span>`;
+    if (this.format !== 'yuan') return html`<span class="num">${this.renderDigits(formatValue(this.format, value, lang))}</span>`;
     const p = yuanParts(value, lang);
-    return html`<span class="sym">${p.sign}${p.symbol}</span><span class="num">${p.number}</span>${p.unit
+    return html`<span class="sym">${p.sign}${p.symbol}</span><span class="num">${this.renderDigits(p.number)}</span>${p.unit
       ? html`<span class="unit">${p.unit}</span>`
       : nothing}`;
+  }
+
+  /**
+   * Each digit in its own box; a rolling one draws its 0–9 strip in a ::before pseudo-element, which
+   * is not text: textContent and innerText stay exactly the formatted number at every moment. The real
+   * digit is hidden (opacity) while the strip rolls over it, by transform only.
+   */
+  private renderDigits(text: string): Array<TemplateResult | string> {
+    const chars = [...text];
+    let k = chars.filter(isDigit).length;
+    return chars.map((ch) => {
+      if (!isDigit(ch)) return ch;
+      const roll = this.rolls.get(--k);
+      return roll
+        ? html`<span class="d ${this.rollName}" style="--from:${roll.from};--to:${roll.to}"><span class="g">${ch}</span></span>`
+        : html`<span class="d"><span class="g">${ch}</span></span>`;
+    });
   }
 
   static override styles = css`
@@ -186,6 +287,54 @@ export class RxKpi extends LitElement {
       font-variant-numeric: tabular-nums;
       white-space: nowrap;
     }
+    /* Digits: inline-block keeps the baseline (the box is one line tall), so the strip rows line up with it. */
+    .d { display: inline-block; position: relative; }
+    /* overflow: clip (unlike hidden) keeps the inline-block's baseline; only the vertical strip is cut. */
+    .roll-a, .roll-b { overflow-x: visible; overflow-y: clip; }
+    .roll-a::before,
+    .roll-b::before {
+      content: '0\\A 1\\A 2\\A 3\\A 4\\A 5\\A 6\\A 7\\A 8\\A 9\\A 0\\A 1\\A 2\\A 3\\A 4\\A 5\\A 6\\A 7\\A 8\\A 9';
+      position: absolute;
+      left: 0;
+      right: 0;
+      top: 0;
+      white-space: pre;
+      text-align: center;
+      opacity: 0;
+      will-change: transform;
+      pointer-events: none;
+    }
+    .roll-a::before { animation: roll-a ${unsafeCSS(ROLL_MS)}ms cubic-bezier(0.2, 0.7, 0.2, 1); }
+    .roll-b::before { animation: roll-b ${unsafeCSS(ROLL_MS)}ms cubic-bezier(0.2, 0.7, 0.2, 1); }
+    .roll-a > .g { animation: hide-a ${unsafeCSS(ROLL_MS)}ms; }
+    .roll-b > .g { animation: hide-b ${unsafeCSS(ROLL_MS)}ms; }
+    /* One row of the strip is one line: 1.15em, the line-height of .value. */
+    @keyframes roll-a {
+      from { opacity: 1; transform: translateY(calc(var(--from) * -1.15em)); }
+      to { opacity: 1; transform: translateY(calc(var(--to) * -1.15em)); }
+    }
+    @keyframes roll-b {
+      from { opacity: 1; transform: translateY(calc(var(--from) * -1.15em)); }
+      to { opacity: 1; transform: translateY(calc(var(--to) * -1.15em)); }
+    }
+    @keyframes hide-a { from, to { opacity: 0; } }
+    @keyframes hide-b { from, to { opacity: 0; } }
+    .delta {
+      display: flex;
+      align-items: baseline;
+      gap: 6px;
+      min-width: 0;
+      font-size: var(--rx-kpi-delta-size, 20px);
+      font-variant-numeric: tabular-nums;
+      white-space: nowrap;
+      overflow: hidden;
+    }
+    .delta .arrow { font-size: 0.8em; }
+    .delta.up { color: var(--rx-kpi-up, #34d399); }
+    .delta.down { color: var(--rx-kpi-down, #f87171); }
+    .delta.flat { color: #94a3b8; }
+    .dlabel { color: #64748b; font-size: 18px; overflow: hidden; text-overflow: ellipsis; }
+    :host([state='stale']) .delta { opacity: 0.4; }
     .loading {
       width: 55%;
       border-radius: 6px;
@@ -213,6 +362,8 @@ export class RxKpi extends LitElement {
     }
     @media (prefers-reduced-motion: reduce) {
       .flash-a, .flash-b, .loading { animation: none; }
+      .roll-a::before, .roll-b::before, .roll-a > .g, .roll-b > .g { animation: none; }
+      .roll-a, .roll-b { overflow: visible; }
       .value { transition: none; }
     }
   `;

@@ -37,11 +37,13 @@ export function layoutFor(mode: ScaleMode, design: { width: number; height: numb
 }
 
 export class RxScreen extends LitElement {
-  static override properties = { screen: { state: true }, error: { state: true }, scale: { state: true }, canvas: { state: true }, tick: { state: true } };
+  static override properties = { screen: { state: true }, error: { state: true }, scale: { state: true }, canvas: { state: true }, mobile: { state: true }, tick: { state: true } };
   declare screen: ScreenDef | null;
   declare error: string | null;
   declare scale: number;
   declare canvas: { width: number; height: number };
+  /** A phone or a narrow window: widgets stack in one scrolling column at their natural size. */
+  declare mobile: boolean;
   declare tick: number;
   private live: LiveMetrics | null = null;
   private clockTimer: number | undefined;
@@ -63,6 +65,7 @@ export class RxScreen extends LitElement {
     this.error = null;
     this.scale = 1;
     this.canvas = DEFAULT_DESIGN;
+    this.mobile = false;
     this.tick = 0;
   }
 
@@ -88,6 +91,8 @@ export class RxScreen extends LitElement {
   }
 
   private fit(): void {
+    this.mobile = window.innerWidth < 820;
+    this.toggleAttribute('mobile', this.mobile);
     const l = layoutFor(this.screen?.scale ?? 'fit', this.screen?.design ?? DEFAULT_DESIGN, window.innerWidth, window.innerHeight);
     this.scale = l.scale;
     this.canvas = { width: l.width, height: l.height };
@@ -141,12 +146,14 @@ export class RxScreen extends LitElement {
     const state: Freshness = s?.freshness ?? 'loading';
     const label = pick(w.label, this.uiLang);
     const options = w.options ?? {};
-    const style = `grid-column:${w.area.col} / span ${w.area.colSpan};grid-row:${w.area.row} / span ${w.area.rowSpan}`;
+    const style = this.mobile
+      ? `height:${Math.max(200, w.area.rowSpan * 120)}px`
+      : `grid-column:${w.area.col} / span ${w.area.colSpan};grid-row:${w.area.row} / span ${w.area.rowSpan}`;
     let body: TemplateResult;
     if (w.type === 'rx-kpi') {
       const v = at(s?.value, options.field);
       const value = typeof v === 'number' ? v : null;
-      const delta = at(s?.value, options.deltaField);
+      const delta = typeof options.deltaField === 'string' ? at(s?.value, options.deltaField) : null;
       body = html`<rx-kpi .label=${label} .value=${value} .delta=${typeof delta === 'number' ? delta : null} .format=${(options.format as string) ?? 'count'} .lang=${this.uiLang} .state=${state}></rx-kpi>`;
     } else if (w.type === 'rx-line') {
       const points = at(s?.value, options.items);
@@ -173,13 +180,16 @@ export class RxScreen extends LitElement {
     const clock = s
       ? new Intl.DateTimeFormat(this.uiLang, { timeZone: s.tz, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(this.tick || this.now())
       : '';
-    return html`<div class="stage" style="width:${this.canvas.width}px;height:${this.canvas.height}px;transform: translate(-50%, -50%) scale(${this.scale})">
+    const stage = this.mobile ? '' : `width:${this.canvas.width}px;height:${this.canvas.height}px;transform: translate(-50%, -50%) scale(${this.scale})`;
+    // On a phone: one column in reading order (rows, then columns of the wall layout).
+    const widgets = this.mobile && s ? [...s.widgets].sort((a, b) => a.area.row - b.area.row || a.area.col - b.area.col) : s?.widgets;
+    return html`<div class="stage ${this.mobile ? 'mobile' : ''}" style=${stage}>
       <header>
         <h1 class=${this.uiLang === 'en' ? 'en' : ''}>${s ? pick(s.title, this.uiLang) : ''}</h1>
         <div class="right">${s ? this.status() : nothing}<time class="clock">${clock}</time></div>
       </header>
-      <main style=${s ? `grid-template-columns:repeat(${s.grid.columns},1fr);grid-template-rows:repeat(${s.grid.rows},1fr)` : ''}>
-        ${s?.widgets.map((w) => this.widget(w))}
+      <main style=${s && !this.mobile ? `grid-template-columns:repeat(${s.grid.columns},1fr);grid-template-rows:repeat(${s.grid.rows},1fr)` : ''}>
+        ${widgets?.map((w) => this.widget(w))}
       </main>
     </div>`;
   }
@@ -187,6 +197,13 @@ export class RxScreen extends LitElement {
   static override styles = css`
     :host { display: block; position: fixed; inset: 0; background: radial-gradient(ellipse at 50% 0%, #0c1f45 0%, #050b1a 60%); color: #e2e8f0; overflow: hidden; }
     .stage { position: absolute; left: 50%; top: 50%; display: flex; flex-direction: column; padding: 24px 36px 32px; box-sizing: border-box; }
+    :host([mobile]) { overflow-y: auto; }
+    .stage.mobile { position: static; padding: 12px 12px 24px; }
+    .stage.mobile header { height: auto; flex-wrap: wrap; gap: 8px; padding-bottom: 8px; margin-bottom: 12px; }
+    .stage.mobile h1 { font-size: 26px; letter-spacing: 2px; }
+    .stage.mobile .clock { font-size: 16px; }
+    .stage.mobile .status { font-size: 14px; padding: 2px 10px; }
+    .stage.mobile main { display: flex; flex-direction: column; gap: 12px; }
     header { display: flex; align-items: center; justify-content: space-between; height: 88px; border-bottom: 1px solid rgba(34, 211, 238, 0.25); margin-bottom: 24px; }
     h1 { margin: 0; font-size: 44px; font-weight: 700; letter-spacing: 6px; background: linear-gradient(90deg, #e0f2fe, #22d3ee); -webkit-background-clip: text; background-clip: text; color: transparent; }
     h1.en { letter-spacing: 1px; }
