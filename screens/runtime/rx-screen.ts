@@ -107,6 +107,8 @@ export class RxScreen extends LitElement {
     const screen = await this.fetchScreen();
     if (!screen) return;
     this.live = new LiveMetrics(location.origin, this.token);
+    // Diagnostics (and the browser tests): what each widget holds, as the runtime got it.
+    (window as unknown as { rxpulse: { live: LiveMetrics } }).rxpulse = { live: this.live };
     this.live.addEventListener('change', () => this.requestUpdate());
     // A screen changed through the admin API: take the new layout without a reload.
     this.live.addEventListener('screen-changed', (e) => {
