@@ -57,7 +57,7 @@ try {
   const long = await page.evaluate(() => (window as unknown as { __long: number[] }).__long);
   const wall = m1.Timestamp - m0.Timestamp;
   const per = (k: string) => (((m1[k] - m0[k]) / wall) * 1000).toFixed(1);
-  const updates = await page.evaluate(() => document.querySelectorAll('[data-state=live]').length);
+  const updates = await page.evaluate(() => document.querySelector('rx-screen')?.shadowRoot?.querySelectorAll('section.cell[data-state=live]').length ?? 0);
   console.log(`screen ${SCREEN} at ${WIDTH}×${HEIGHT}, demo at ${SPEED}× speed, ${MINUTES} min (${WARMUP} min warm-up), ${updates} widgets live at the end:`);
   console.log(`  main-thread script: ${per('ScriptDuration')} ms per second of wall time (worst 10 s window ${Math.max(...perWindow).toFixed(1)}); all tasks ${per('TaskDuration')} ms/s, layout ${per('LayoutDuration')} ms/s, style ${per('RecalcStyleDuration')} ms/s`);
   console.log(`  long tasks (> 50 ms): ${long.length}${long.length ? `, longest ${Math.max(...long).toFixed(0)} ms` : ''}`);
