@@ -218,7 +218,8 @@ export class RxScreen extends LitElement {
     .status.stale { color: #fbbf24; }
     .status.down, .status.connecting { color: #f87171; }
     main { flex: 1; display: grid; gap: 24px; min-height: 0; }
-    .cell { position: relative; min-height: 0; min-width: 0; } /* widgets draw their own card */
+    /* Each widget is its own layout and paint island: an update inside one never re-lays the whole wall. */
+    .cell { position: relative; min-height: 0; min-width: 0; contain: strict; } /* widgets draw their own card */
     .cell > * { height: 100%; }
     .error { position: absolute; inset: 0; display: grid; place-items: center; font-size: 40px; color: #f87171; }
     @keyframes pulse { 50% { opacity: 0.3; } }
