@@ -1,23 +1,15 @@
-import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { Type } from 'typebox';
-import { DASH, formatCount, normalizeLang, widgetText, type Lang, type WidgetState } from './format.js';
-import { DEFAULT_TZ, formatAgo, formatClock, readOptions, rowsAt, rowsThatFit } from './format-extra.js';
+import { RowCardElement, cardFrame, edgeRow, cardState, rowCardStyles, rowSkeleton } from './card.js';
+import { DASH, formatCount, normalizeLang, type Lang } from './format.js';
+import { DEFAULT_TZ, formatAgo, formatClock, readOptions, rowsAt } from './format-extra.js';
 import { RULE_LABELS, SEVERITY_LABELS, labelOf } from './labels.js';
+import { RxAlertFeedOptions } from './options.js';
 
-/** Options of <rx-alert-feed> in a screen file. */
-export const RxAlertFeedOptions = Type.Object(
-  {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 30, default: 8, description: 'at most this many rows, latest first' })),
-  },
-  { additionalProperties: false },
-);
+export { RxAlertFeedOptions };
 
 const SEVERITIES = ['critical', 'major', 'minor'] as const;
-/** Row height and gap in CSS px (kept equal to the stylesheet's .row and .rows). */
-const ROW_PX = 66;
-const GAP_PX = 6;
 type Severity = (typeof SEVERITIES)[number];
 
 interface Alert {
@@ -53,56 +45,24 @@ function toAlert(r: Record<string, unknown>): Alert | null {
  * ms) every second; without it ages show a dash. `data-shown` lists `[alert_id, age_s]` in display order.
  */
 @customElement('rx-alert-feed')
-export class RxAlertFeed extends LitElement {
-  @property() label = '';
-  @property({ reflect: true }) override lang: Lang = 'zh-CN';
-  @property({ reflect: true }) state: WidgetState = 'loading';
-  /** The metric value exactly as the API returns it. */
-  @property({ attribute: false }) value: unknown = null;
-  @property({ attribute: false }) options: Record<string, unknown> = {};
+export class RxAlertFeed extends RowCardElement<RxAlertFeedOptions, Alert> {
+  protected readonly rowPx = 66;
+  protected readonly gapPx = 6;
   /** The screen's clock, epoch ms; null until the screen sets it. */
   @property({ attribute: false }) now: number | null = null;
   /** Zone of the clock times shown (first seen). @default 'Asia/Shanghai' */
   @property() tz = DEFAULT_TZ;
 
-  /** Rows the body has room for (never a half row); measured by a ResizeObserver. */
-  @state() private capacity = Number.POSITIVE_INFINITY;
-  private resizeObserver: ResizeObserver | null = null;
-  /** Alerts of the value up to `limit`, and those of them drawn. */
-  private listed: Alert[] = [];
+  /** The listed alerts that fit the body. */
   private alerts: Alert[] = [];
   private counts = { open: 0, acknowledged: 0 };
   /** Ids drawn by the previous render: any other id is new and slides in. Null before the first list. */
   private seen: Set<string> | null = null;
   private fresh = new Set<string>();
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) this.observe();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = null;
-  }
-
-  protected override firstUpdated(): void {
-    this.observe();
-  }
-
-  private observe(): void {
-    const body = this.renderRoot.querySelector('.body');
-    if (!body || this.resizeObserver) return;
-    this.resizeObserver = new ResizeObserver(([entry]) => {
-      this.capacity = rowsThatFit(entry.contentRect.height, ROW_PX, GAP_PX);
-    });
-    this.resizeObserver.observe(body);
-  }
-
-  // Untyped: `capacity` is a private state, which PropertyValues<this> does not list.
+  // Untyped: `capacity` is a state of the base class, which PropertyValues<this> does not list.
   protected override willUpdate(changed: PropertyValues): void {
-    const listChanged = changed.has('value') || changed.has('options') || changed.has('capacity');
+    const listChanged = this.rowsChanged(changed);
     if (changed.has('value') || changed.has('options')) {
       const opts = readOptions(RxAlertFeedOptions, this.options);
       const all = rowsAt(this.value, '').map(toAlert).filter((a): a is Alert => a !== null);
@@ -120,7 +80,7 @@ export class RxAlertFeed extends LitElement {
       if (this.alerts.length > 0 || this.value !== null) this.seen = new Set(this.alerts.map((a) => a.id));
     }
     if (listChanged || changed.has('now')) {
-      this.setAttribute('data-shown', JSON.stringify(this.alerts.map((a) => [a.id, this.ageS(a)])));
+      this.setShown(this.alerts.map((a) => [a.id, this.ageS(a)]));
     }
   }
 
@@ -130,30 +90,18 @@ export class RxAlertFeed extends LitElement {
 
   protected override render(): TemplateResult {
     const lang = normalizeLang(this.lang);
-    const text = widgetText(lang);
     const loading = this.state === 'loading';
     const en = lang === 'en';
-    return html`
-      <div class="frame" aria-busy=${loading ? 'true' : 'false'}>
-        <div class="head">
-          <span class="label">${this.label}</span>
-          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
-          ${!loading
-            ? html`<span class="counts" part="counts">
-                <span class="count open">${en ? 'Open' : '未处理'}<b>${formatCount(this.counts.open, lang)}</b></span>
-                <span class="count ack">${en ? 'Acknowledged' : '已确认'}<b>${formatCount(this.counts.acknowledged, lang)}</b></span>
-              </span>`
-            : nothing}
-        </div>
-        <div class="body">
-          ${loading
-            ? html`<div class="skeleton"></div><div class="skeleton"></div><div class="skeleton"></div>`
-            : this.alerts.length === 0
-              ? html`<div class="empty" part="empty">${text.noData}</div>`
-              : html`<ol class="rows">${repeat(this.alerts, (a) => a.id, (a) => this.renderRow(a, lang))}</ol>`}
-        </div>
-      </div>
-    `;
+    const counts = !loading
+      ? html`<span class="counts" part="counts">
+          <span class="count open">${en ? 'Open' : '未处理'}<b>${formatCount(this.counts.open, lang)}</b></span>
+          <span class="count ack">${en ? 'Acknowledged' : '已确认'}<b>${formatCount(this.counts.acknowledged, lang)}</b></span>
+        </span>`
+      : nothing;
+    const body = cardState(loading, this.alerts.length === 0, lang, rowSkeleton, () =>
+      html`<ol class="rows">${repeat(this.alerts, (a) => a.id, (a) => this.renderRow(a, lang))}</ol>`,
+    );
+    return cardFrame(this, lang, body, counts);
   }
 
   private renderRow(a: Alert, lang: Lang): TemplateResult {
@@ -171,118 +119,58 @@ export class RxAlertFeed extends LitElement {
     `;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      height: 100%;
-      /* A scroll container has no min-content floor in a 1fr grid cell: long text ellipsizes, never widens the screen. */
-      overflow: hidden;
-      min-width: 0;
-      min-height: 200px;
-      box-sizing: border-box;
-      font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
-      color: #cbd5e1;
-      --sev: #eab308;
-    }
-    .frame {
-      height: 100%;
-      box-sizing: border-box;
-      display: flex;
-      flex-direction: column;
-      padding: 16px 20px 12px;
-      background: linear-gradient(180deg, rgba(14, 42, 84, 0.5), rgba(5, 14, 34, 0.3));
-      border: 1px solid rgba(34, 211, 238, 0.16);
-      border-radius: 4px;
-    }
-    .head { display: flex; align-items: baseline; gap: 12px; min-width: 0; min-height: 34px; }
-    .label {
-      font-size: 22px;
-      letter-spacing: 0.06em;
-      color: #e2e8f0;
-      padding-left: 12px;
-      border-left: 4px solid #22d3ee;
-      line-height: 1.35;
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
-    .badge { flex: none; font-size: 14px; padding: 1px 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: #fbbf24; }
-    .counts { margin-left: auto; display: flex; gap: 20px; flex: none; font-size: 18px; color: #64748b; white-space: nowrap; }
-    .count b { margin-left: 8px; font-size: 26px; font-variant-numeric: tabular-nums; }
-    .count.open b { color: #f87171; }
-    .count.ack b { color: #94a3b8; }
-    .body { position: relative; flex: 1; min-height: 0; margin-top: 8px; overflow: hidden; }
-    .rows { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; transition: opacity 0.4s; }
-    :host([state='stale']) .rows { opacity: 0.4; filter: grayscale(0.7); }
-    /* Two lines: severity, rule and age; then entity, first-seen clock and state. The rule gets the whole
-       width between chip and age, so rule names of either language fit a side column. */
-    .row {
-      display: grid;
-      grid-template-columns: auto minmax(0, 1fr) auto;
-      grid-template-areas: 'chip rule age' 'entity entity meta';
-      align-items: center;
-      column-gap: 12px;
-      height: 66px;
-      box-sizing: border-box;
-      padding: 4px 12px;
-      border-left: 4px solid var(--sev);
-      background: rgba(15, 23, 42, 0.55);
-      border-radius: 2px;
-      line-height: 1.3;
-    }
-    .row.critical { --sev: #ef4444; background: rgba(127, 29, 29, 0.28); }
-    .row.major { --sev: #f97316; }
-    .row.minor { --sev: #eab308; }
-    .row.enter { animation: slide-in 0.5s ease-out; }
-    @keyframes slide-in {
-      from { transform: translateY(-100%); opacity: 0; }
-    }
-    .chip {
-      grid-area: chip;
-      font-size: 18px;
-      font-weight: 700;
-      line-height: 1.4;
-      padding: 0 8px;
-      border-radius: 3px;
-      color: #0b1120;
-      background: var(--sev);
-      white-space: nowrap;
-    }
-    .rule { grid-area: rule; font-size: 20px; color: #f1f5f9; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-    .age { grid-area: age; font-size: 20px; color: #fbbf24; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-    .entity { grid-area: entity; font-size: 16px; color: #94a3b8; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-variant-numeric: tabular-nums; }
-    .meta { grid-area: meta; display: flex; gap: 12px; justify-content: flex-end; align-items: baseline; white-space: nowrap; }
-    .clock { font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; }
-    .state { font-size: 18px; color: #f87171; }
-    .row.acknowledged .state { color: #64748b; }
-    .row.acknowledged .rule { color: #94a3b8; }
-    .empty {
-      position: absolute;
-      inset: 0;
-      display: flex;
-      align-items: center;
-      justify-content: center;
-      font-size: 24px;
-      letter-spacing: 0.2em;
-      color: #475569;
-    }
-    .skeleton {
-      height: 48px;
-      margin: 8px 0;
-      border-radius: 6px;
-      background: linear-gradient(90deg, rgba(148, 163, 184, 0.08) 25%, rgba(148, 163, 184, 0.2) 50%, rgba(148, 163, 184, 0.08) 75%);
-      background-size: 200% 100%;
-      animation: shimmer 1.6s linear infinite;
-    }
-    @keyframes shimmer {
-      from { background-position: 100% 0; }
-      to { background-position: -100% 0; }
-    }
-    @media (prefers-reduced-motion: reduce) {
-      .skeleton, .row.enter { animation: none; }
-      .rows { transition: none; }
-    }
-  `;
+  static override styles = [
+    rowCardStyles,
+    css`
+      .body { overflow: hidden; }
+      :host { --sev: #eab308; }
+      .counts { margin-left: auto; display: flex; gap: 20px; flex: none; font-size: 18px; color: #64748b; white-space: nowrap; }
+      .count b { margin-left: 8px; font-size: 26px; font-variant-numeric: tabular-nums; }
+      .count.open b { color: #f87171; }
+      .count.ack b { color: #94a3b8; }
+      .rows { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
+      /* Two lines: severity, rule and age; then entity, first-seen clock and state. The rule gets the whole
+         width between chip and age, so rule names of either language fit a side column. */
+      .row {
+        ${edgeRow}
+        grid-template-columns: auto minmax(0, 1fr) auto;
+        grid-template-areas: 'chip rule age' 'entity entity meta';
+        column-gap: 12px;
+        height: 66px;
+        border-left: 4px solid var(--sev);
+        line-height: 1.3;
+      }
+      .row.critical { --sev: #ef4444; background: rgba(127, 29, 29, 0.28); }
+      .row.major { --sev: #f97316; }
+      .row.minor { --sev: #eab308; }
+      .row.enter { animation: slide-in 0.5s ease-out; }
+      @keyframes slide-in {
+        from { transform: translateY(-100%); opacity: 0; }
+      }
+      .chip {
+        grid-area: chip;
+        font-size: 18px;
+        font-weight: 700;
+        line-height: 1.4;
+        padding: 0 8px;
+        border-radius: 3px;
+        color: #0b1120;
+        background: var(--sev);
+        white-space: nowrap;
+      }
+      .rule { grid-area: rule; font-size: 20px; color: #f1f5f9; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .age { grid-area: age; font-size: 20px; color: #fbbf24; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+      .entity { grid-area: entity; font-size: 16px; color: #94a3b8; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-variant-numeric: tabular-nums; }
+      .meta { grid-area: meta; display: flex; gap: 12px; justify-content: flex-end; align-items: baseline; white-space: nowrap; }
+      .clock { font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; }
+      .state { font-size: 18px; color: #f87171; }
+      .row.acknowledged .state { color: #64748b; }
+      .row.acknowledged .rule { color: #94a3b8; }
+      @media (prefers-reduced-motion: reduce) {
+        .row.enter { animation: none; }
+      }
+    `,
+  ];
 }
 
 declare global {

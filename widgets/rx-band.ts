@@ -1,17 +1,11 @@
-import { LitElement, css, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import { Type } from 'typebox';
-import { formatCelsius, normalizeLang, widgetText, type Lang, type WidgetState } from './format.js';
-import { numberOr, readOptions, rowsAt, rowsThatFit } from './format-extra.js';
+import { css, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { RowCardElement, cardFrame, cardState, rowCardStyles, rowSkeleton } from './card.js';
+import { formatCelsius, normalizeLang, type Lang } from './format.js';
+import { numberOr, readOptions, rowsAt } from './format-extra.js';
+import { RxBandOptions } from './options.js';
 
-/** Options of <rx-band> in a screen file. */
-export const RxBandOptions = Type.Object(
-  {
-    items: Type.Optional(Type.String({ default: '', description: 'dot path to the sensor list in the value; default the value itself' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 12, description: 'at most this many rows, in the order given' })),
-  },
-  { additionalProperties: false },
-);
+export { RxBandOptions };
 
 /** One sensor as `sensors.cold_chain` sends it; every number may be null. */
 interface Sensor {
@@ -26,9 +20,6 @@ interface Sensor {
 }
 
 const STATUSES = new Set(['ok', 'out', 'no_data']);
-/** Row height and gap in CSS px (kept equal to the stylesheet's .row and .rows). */
-const ROW_PX = 58;
-const GAP_PX = 4;
 
 function toSensor(r: Record<string, unknown>): Sensor | null {
   if (typeof r.sensor_id !== 'string') return null;
@@ -73,46 +64,13 @@ export function rowDomain(s: Pick<Sensor, 'temp' | 'bandMin' | 'bandMax' | 'min1
  * sensor has no recent reading). Pure view; `data-shown` lists `[sensor_id, temp_c]` of each row shown.
  */
 @customElement('rx-band')
-export class RxBand extends LitElement {
-  @property() label = '';
-  @property({ reflect: true }) override lang: Lang = 'zh-CN';
-  @property({ reflect: true }) state: WidgetState = 'loading';
-  /** The metric value exactly as the API returns it (`sensors.cold_chain`). */
-  @property({ attribute: false }) value: unknown = null;
-  @property({ attribute: false }) options: Record<string, unknown> = {};
-
-  /** Rows the body has room for (never a half row); measured by a ResizeObserver. */
-  @state() private capacity = Number.POSITIVE_INFINITY;
-  private resizeObserver: ResizeObserver | null = null;
-  /** Sensors of the value up to `limit`, and those of them drawn. */
-  private listed: Sensor[] = [];
+export class RxBand extends RowCardElement<RxBandOptions, Sensor> {
+  protected readonly rowPx = 58;
+  protected readonly gapPx = 4;
+  /** The listed sensors that fit the body. */
   private sensors: Sensor[] = [];
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated) this.observe();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = null;
-  }
-
-  protected override firstUpdated(): void {
-    this.observe();
-  }
-
-  private observe(): void {
-    const body = this.renderRoot.querySelector('.body');
-    if (!body || this.resizeObserver) return;
-    this.resizeObserver = new ResizeObserver(([entry]) => {
-      this.capacity = rowsThatFit(entry.contentRect.height, ROW_PX, GAP_PX);
-    });
-    this.resizeObserver.observe(body);
-  }
-
-  // Untyped: `capacity` is a private state, which PropertyValues<this> does not list.
+  // Untyped: `capacity` is a state of the base class, which PropertyValues<this> does not list.
   protected override willUpdate(changed: PropertyValues): void {
     if (changed.has('value') || changed.has('options')) {
       const opts = readOptions(RxBandOptions, this.options);
@@ -121,38 +79,21 @@ export class RxBand extends LitElement {
         .filter((s): s is Sensor => s !== null)
         .slice(0, opts.limit);
     }
-    if (changed.has('value') || changed.has('options') || changed.has('capacity')) {
-      this.sensors = this.listed.slice(0, this.capacity);
-      this.setAttribute('data-shown', JSON.stringify(this.sensors.map((s) => [s.id, s.temp])));
-    }
+    if (this.rowsChanged(changed)) this.sensors = this.fitRows((s) => [s.id, s.temp]);
   }
 
   protected override render(): TemplateResult {
     const lang = normalizeLang(this.lang);
-    const text = widgetText(lang);
     const loading = this.state === 'loading';
     // Counted over every listed sensor: one that did not fit still raises the count.
     const out = this.listed.filter((s) => s.status === 'out').length;
     const hidden = this.listed.length - this.sensors.length;
-    return html`
-      <div class="frame" aria-busy=${loading ? 'true' : 'false'}>
-        <div class="head">
-          <span class="label">${this.label}</span>
-          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
-          ${!loading && this.sensors.length > 0
-            ? html`<span class="summary ${out > 0 ? 'alarm' : ''}">${lang === 'en' ? `${out} out of band` : `超限 ${out}`}</span>`
-            : nothing}
-          ${!loading && hidden > 0 ? html`<span class="more">${lang === 'en' ? `+${hidden} more` : `另 ${hidden} 个`}</span>` : nothing}
-        </div>
-        <div class="body">
-          ${loading
-            ? html`<div class="skeleton"></div><div class="skeleton"></div><div class="skeleton"></div>`
-            : this.sensors.length === 0
-              ? html`<div class="empty" part="empty">${text.noData}</div>`
-              : html`<div class="rows">${this.sensors.map((s) => this.renderRow(s, lang))}</div>`}
-        </div>
-      </div>
-    `;
+    const summary = !loading && this.sensors.length > 0
+      ? html`<span class="summary ${out > 0 ? 'alarm' : ''}">${lang === 'en' ? `${out} out of band` : `超限 ${out}`}</span>`
+      : nothing;
+    const more = !loading && hidden > 0 ? html`<span class="more">${lang === 'en' ? `+${hidden} more` : `另 ${hidden} 个`}</span>` : nothing;
+    const body = cardState(loading, this.sensors.length === 0, lang, rowSkeleton, () => html`<div class="rows">${this.sensors.map((s) => this.renderRow(s, lang))}</div>`);
+    return cardFrame(this, lang, body, html`${summary}${more}`);
   }
 
   private renderRow(s: Sensor, lang: Lang): TemplateResult {
@@ -189,120 +130,63 @@ export class RxBand extends LitElement {
     `;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      height: 100%;
-      /* A scroll container has no min-content floor in a 1fr grid cell: long text ellipsizes, never widens the screen. */
-      overflow: hidden;
-      min-width: 0;
-      min-height: 200px;
-      box-sizing: border-box;
-      font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
-      color: #cbd5e1;
-    }
-    .frame {
-      height: 100%;
-      box-sizing: border-box;
-      display: flex;
-      flex-direction: column;
-      padding: 16px 20px 12px;
-      background: linear-gradient(180deg, rgba(14, 42, 84, 0.5), rgba(5, 14, 34, 0.3));
-      border: 1px solid rgba(34, 211, 238, 0.16);
-      border-radius: 4px;
-    }
-    .head { display: flex; align-items: baseline; gap: 12px; min-width: 0; min-height: 34px; }
-    .label {
-      font-size: 22px;
-      letter-spacing: 0.06em;
-      color: #e2e8f0;
-      padding-left: 12px;
-      border-left: 4px solid #22d3ee;
-      line-height: 1.35;
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
-    .badge { flex: none; font-size: 14px; padding: 1px 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: #fbbf24; }
-    .summary { margin-left: auto; flex: none; font-size: 18px; color: #64748b; white-space: nowrap; }
-    .more { flex: none; font-size: 16px; color: #64748b; white-space: nowrap; }
-    .summary.alarm { color: #f87171; font-weight: 700; }
-    .body { position: relative; flex: 1; min-height: 0; margin-top: 8px; overflow: hidden; }
-    .rows { display: flex; flex-direction: column; gap: 4px; transition: opacity 0.4s; }
-    :host([state='stale']) .rows { opacity: 0.4; filter: grayscale(0.7); }
-    .row {
-      display: grid;
-      grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr) auto;
-      align-items: center;
-      gap: 16px;
-      height: 58px;
-      box-sizing: border-box;
-      padding: 0 8px;
-      border-bottom: 1px solid rgba(148, 163, 184, 0.1);
-    }
-    .name { display: flex; flex-direction: column; min-width: 0; line-height: 1.3; }
-    .loc { font-size: 18px; color: #e2e8f0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-    .id { font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
-    .scale { position: relative; height: 46px; }
-    .scale svg { position: absolute; left: 0; right: 0; top: 0; width: 100%; height: 22px; overflow: visible; }
-    .track { fill: rgba(148, 163, 184, 0.18); }
-    .band { fill: rgba(34, 211, 238, 0.2); stroke: rgba(34, 211, 238, 0.55); stroke-width: 1; vector-effect: non-scaling-stroke; }
-    .range { fill: #94a3b8; }
-    .marker {
-      position: absolute;
-      top: 1px;
-      width: 4px;
-      height: 20px;
-      margin-left: -2px;
-      border-radius: 2px;
-      background: #22d3ee;
-      box-shadow: 0 0 8px rgba(34, 211, 238, 0.8);
-    }
-    .edge {
-      position: absolute;
-      top: 24px;
-      transform: translateX(-50%);
-      font-size: 16px;
-      line-height: 18px;
-      color: #7dd3fc;
-      font-variant-numeric: tabular-nums;
-      white-space: nowrap;
-    }
-    .reading { min-width: 4.4em; font-size: 24px; font-weight: 700; color: #22d3ee; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-    .row.out .reading { color: #f87171; }
-    .row.out .marker { background: #ef4444; box-shadow: 0 0 10px rgba(239, 68, 68, 0.9); }
-    .row.out .loc { color: #fecaca; }
-    .row.out { background: rgba(239, 68, 68, 0.08); }
-    .row.no_data .reading { color: #64748b; font-size: 20px; font-weight: 500; }
-    .row.no_data .band { fill: rgba(148, 163, 184, 0.12); stroke: rgba(148, 163, 184, 0.35); }
-    .row.no_data .edge { color: #64748b; }
-    .empty {
-      position: absolute;
-      inset: 0;
-      display: flex;
-      align-items: center;
-      justify-content: center;
-      font-size: 24px;
-      letter-spacing: 0.2em;
-      color: #475569;
-    }
-    .skeleton {
-      height: 40px;
-      margin: 8px 0;
-      border-radius: 6px;
-      background: linear-gradient(90deg, rgba(148, 163, 184, 0.08) 25%, rgba(148, 163, 184, 0.2) 50%, rgba(148, 163, 184, 0.08) 75%);
-      background-size: 200% 100%;
-      animation: shimmer 1.6s linear infinite;
-    }
-    @keyframes shimmer {
-      from { background-position: 100% 0; }
-      to { background-position: -100% 0; }
-    }
-    @media (prefers-reduced-motion: reduce) {
-      .skeleton { animation: none; }
-      .rows { transition: none; }
-    }
-  `;
+  static override styles = [
+    rowCardStyles,
+    css`
+      .body { overflow: hidden; }
+      .summary { margin-left: auto; flex: none; font-size: 18px; color: #64748b; white-space: nowrap; }
+      .more { flex: none; font-size: 16px; color: #64748b; white-space: nowrap; }
+      .summary.alarm { color: #f87171; font-weight: 700; }
+      .rows { display: flex; flex-direction: column; gap: 4px; }
+      .row {
+        display: grid;
+        grid-template-columns: minmax(0, 1.15fr) minmax(0, 1fr) auto;
+        align-items: center;
+        gap: 16px;
+        height: 58px;
+        box-sizing: border-box;
+        padding: 0 8px;
+        border-bottom: 1px solid rgba(148, 163, 184, 0.1);
+      }
+      .name { display: flex; flex-direction: column; min-width: 0; line-height: 1.3; }
+      .loc { font-size: 18px; color: #e2e8f0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .id { font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+      .scale { position: relative; height: 46px; }
+      .scale svg { position: absolute; left: 0; right: 0; top: 0; width: 100%; height: 22px; overflow: visible; }
+      .track { fill: rgba(148, 163, 184, 0.18); }
+      .band { fill: rgba(34, 211, 238, 0.2); stroke: rgba(34, 211, 238, 0.55); stroke-width: 1; vector-effect: non-scaling-stroke; }
+      .range { fill: #94a3b8; }
+      .marker {
+        position: absolute;
+        top: 1px;
+        width: 4px;
+        height: 20px;
+        margin-left: -2px;
+        border-radius: 2px;
+        background: #22d3ee;
+        box-shadow: 0 0 8px rgba(34, 211, 238, 0.8);
+      }
+      .edge {
+        position: absolute;
+        top: 24px;
+        transform: translateX(-50%);
+        font-size: 16px;
+        line-height: 18px;
+        color: #7dd3fc;
+        font-variant-numeric: tabular-nums;
+        white-space: nowrap;
+      }
+      .reading { min-width: 4.4em; font-size: 24px; font-weight: 700; color: #22d3ee; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+      .row.out .reading { color: #f87171; }
+      .row.out .marker { background: #ef4444; box-shadow: 0 0 10px rgba(239, 68, 68, 0.9); }
+      .row.out .loc { color: #fecaca; }
+      .row.out { background: rgba(239, 68, 68, 0.08); }
+      .row.no_data .reading { color: #64748b; font-size: 20px; font-weight: 500; }
+      .row.no_data .band { fill: rgba(148, 163, 184, 0.12); stroke: rgba(148, 163, 184, 0.35); }
+      .row.no_data .edge { color: #64748b; }
+      .skeleton { height: 40px; }
+    `,
+  ];
 }
 
 declare global {

@@ -1,45 +1,13 @@
-import { Chart, type G2Spec } from '@antv/g2';
-import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement, property, query } from 'lit/decorators.js';
-import { Type, type Static } from 'typebox';
-import {
-  VALUE_FORMATS,
-  formatValue,
-  normalizeLang,
-  numberOf,
-  valueAt,
-  widgetText,
-  type Lang,
-  type ValueFormat,
-  type WidgetState,
-} from './format.js';
-import { LABEL_SETS, labelOf, type LabelSet } from './labels.js';
+import type { G2Spec } from '@antv/g2';
+import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, query } from 'lit/decorators.js';
+import { CardElement, boardCardStyles, cardHead, cardState, shimmer } from './card.js';
+import { formatValue, normalizeLang, numberOf, valueAt, type Lang, type ValueFormat } from './format.js';
+import { G2Chart, chartStageStyles } from './g2-chart.js';
+import { LABEL_SETS, labelOf } from './labels.js';
+import { RxBarOptions } from './options.js';
 
-/** A string enum whose TypeScript type is the union of its values (TypeBox infers `never` from a mapped array). */
-const oneOf = <T extends string>(values: readonly T[], description?: string) =>
-  Type.Unsafe<T>(Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {}));
-
-const FormatName = oneOf(VALUE_FORMATS, `one of: ${VALUE_FORMATS.join(', ')}`);
-const LabelSetName = oneOf(Object.keys(LABEL_SETS) as LabelSet[], 'a label set of widgets/labels.ts that names the codes');
-
-/** Options of <rx-bar> in a screen file. */
-export const RxBarOptions = Type.Object(
-  {
-    items: Type.Optional(Type.String({ description: 'dot path to the array inside the value; default: the value is the array' })),
-    x: Type.String({ description: 'field of the category (e.g. "channel")' }),
-    xFallback: Type.Optional(Type.String({ description: 'field shown when `x` is null (e.g. "warehouse_id" for "name")' })),
-    y: Type.String({ description: 'numeric field (e.g. "gmv_fen")' }),
-    series: Type.Optional(Type.String({ description: 'field splitting each category into coloured bars (e.g. "warehouse_id")' })),
-    stack: Type.Optional(Type.Boolean({ default: true, description: 'series stacked (true) or side by side (false)' })),
-    format: Type.Optional(FormatName),
-    labels: Type.Optional(LabelSetName),
-    seriesLabels: Type.Optional(LabelSetName),
-    orientation: Type.Optional(oneOf(['vertical', 'horizontal'] as const, 'default vertical')),
-    limit: Type.Optional(Type.Integer({ minimum: 1, description: 'keep the N largest bars' })),
-  },
-  { additionalProperties: false },
-);
-export type RxBarOptions = Static<typeof RxBarOptions>;
+export { RxBarOptions };
 
 const FONT = '"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif';
 /** Series colours: cyan first (the house accent), then distinct hues that read on navy. */
@@ -106,102 +74,34 @@ export function barsOf(value: unknown, o: RxBarOptions, lang: Lang): Bar[] {
  * Created once per connection, fed with changeData; changes within a frame fold into one render.
  */
 @customElement('rx-bar')
-export class RxBar extends LitElement {
-  @property() label = '';
-  @property({ reflect: true }) override lang: Lang = 'zh-CN';
-  @property({ reflect: true }) state: WidgetState = 'loading';
-  @property({ attribute: false }) value: unknown = null;
-  @property({ attribute: false }) options: Record<string, unknown> = {};
-
+export class RxBar extends CardElement<RxBarOptions> {
   @query('.plot', true) private plot!: HTMLDivElement;
 
-  private chart: Chart | null = null;
-  /** The spec shape (orientation, series, format) last given to G2; a change re-specifies. */
-  private specKey = '';
-  private frame = 0;
-  private dataDirty = false;
-  private fitDirty = false;
-  private resizeObserver: ResizeObserver | null = null;
   private bars: Bar[] = [];
-
-  private get o(): RxBarOptions {
-    return (this.options ?? {}) as RxBarOptions;
-  }
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    if (this.hasUpdated && !this.chart) this.createChart();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = null;
-    this.chart?.destroy();
-    this.chart = null;
-  }
-
-  protected override firstUpdated(): void {
-    this.createChart();
-  }
+  private readonly g2 = new G2Chart(this, {
+    name: 'rx-bar',
+    plot: () => this.plot,
+    ready: () => this.bars.length > 0,
+    // Everything the spec's layout reads besides the values themselves: categories and their names, series,
+    // the box, and (in 20 px steps) the widest value label. Only pure value changes go through changeData.
+    specKey: () => {
+      const lang = normalizeLang(this.lang);
+      const widest = Math.max(...this.bars.map((bar) => textPx(formatValue(this.o.format as ValueFormat | undefined, bar.y, lang))));
+      return JSON.stringify([this.o, lang, this.plot.clientWidth, this.plot.clientHeight, this.bars.map((bar) => [bar.x, bar.name, bar.s]), Math.ceil(widest / 20)]);
+    },
+    spec: () => this.spec(this.bars),
+    data: () => this.bars,
+  });
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('value') || changed.has('options') || changed.has('lang') || changed.has('state')) {
+    if (this.drawnChanged(changed)) {
       this.bars = this.state === 'loading' ? [] : barsOf(this.value, this.o, normalizeLang(this.lang));
-      if (this.state === 'loading') this.removeAttribute('data-shown');
-      else this.setAttribute('data-shown', JSON.stringify(this.bars.map((b) => [this.o.series ? `${b.name} · ${b.s}` : b.name, b.y])));
+      this.setShown(this.state === 'loading' ? null : this.bars.map((b) => [this.o.series ? `${b.name} · ${b.s}` : b.name, b.y]));
     }
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('value') || changed.has('options') || changed.has('lang') || changed.has('state')) this.schedule('data');
-  }
-
-  private createChart(): void {
-    this.chart = new Chart({ container: this.plot, autoFit: true, theme: 'classicDark' });
-    this.specKey = '';
-    this.resizeObserver = new ResizeObserver(() => this.schedule('fit'));
-    this.resizeObserver.observe(this.plot);
-    this.schedule('data');
-  }
-
-  private schedule(what: 'data' | 'fit'): void {
-    if (what === 'data') this.dataDirty = true;
-    else this.fitDirty = true;
-    if (this.frame !== 0 || !this.chart) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
-  }
-
-  private draw(): void {
-    const chart = this.chart;
-    if (!chart || this.bars.length === 0) return;
-    const { dataDirty, fitDirty } = this;
-    this.dataDirty = this.fitDirty = false;
-    const o = this.o;
-    // Everything the spec's layout reads besides the values themselves: categories and their names, series,
-    // the box, and (in 20 px steps) the widest value label. Only pure value changes go through changeData.
-    const lang = normalizeLang(this.lang);
-    const widest = Math.max(...this.bars.map((bar) => textPx(formatValue(o.format as ValueFormat | undefined, bar.y, lang))));
-    const key = JSON.stringify([o, lang, this.plot.clientWidth, this.plot.clientHeight, this.bars.map((bar) => [bar.x, bar.name, bar.s]), Math.ceil(widest / 20)]);
-    let done: Promise<unknown>;
-    if (key !== this.specKey) {
-      // Shape, language, size or bar count changed: the labels and paddings depend on them.
-      this.specKey = key;
-      chart.options(this.spec(this.bars));
-      done = chart.render();
-    } else if (dataDirty) {
-      done = chart.changeData(this.bars) ?? Promise.resolve();
-    } else if (fitDirty) {
-      done = chart.forceFit();
-    } else {
-      return;
-    }
-    done.catch((error: unknown) => console.error('rx-bar: chart render failed', error));
+    if (this.drawnChanged(changed)) this.g2.schedule('data');
   }
 
   /** Series names in order of first appearance, with their colours (the DOM legend and G2 share them). */
@@ -297,72 +197,42 @@ export class RxBar extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const text = widgetText(normalizeLang(this.lang));
-    const loading = this.state === 'loading';
+    const lang = normalizeLang(this.lang);
     const empty = this.bars.length === 0;
+    const legend = this.o.series && !empty
+      ? html`<ul class="legend" part="legend">${this.seriesColors().map(([n, c]) => html`<li><i style="background:${c}"></i>${n}</li>`)}</ul>`
+      : nothing;
     return html`
       <div class="frame">
-        <div class="head">
-          <span class="label">${this.label}</span>
-          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
-          ${this.o.series && !empty
-            ? html`<ul class="legend" part="legend">${this.seriesColors().map(([n, c]) => html`<li><i style="background:${c}"></i>${n}</li>`)}</ul>`
-            : nothing}
-        </div>
+        ${cardHead(this.label, this.state, lang, legend)}
         <div class="body">
           <div class="stage ${empty ? 'hidden' : ''}"><div class="plot" part="plot"></div></div>
-          ${loading
-            ? html`<div class="skeleton" part="skeleton">${[0.8, 0.55, 0.7, 0.4, 0.6].map((h) => html`<i style="height:${h * 100}%"></i>`)}</div>`
-            : empty
-              ? html`<div class="empty" part="empty">${text.noData}</div>`
-              : nothing}
+          ${cardState(
+            this.state === 'loading',
+            empty,
+            lang,
+            html`<div class="skeleton" part="skeleton">${[0.8, 0.55, 0.7, 0.4, 0.6].map((h) => html`<i style="height:${h * 100}%"></i>`)}</div>`,
+            () => nothing,
+          )}
         </div>
       </div>
     `;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      height: 100%;
-      min-height: 200px;
-      box-sizing: border-box;
-      font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
-      color: #cbd5e1;
-    }
-    .frame {
-      height: 100%; box-sizing: border-box; display: flex; flex-direction: column; padding: 16px 20px 12px;
-      background: linear-gradient(180deg, rgba(14, 42, 84, 0.5), rgba(5, 14, 34, 0.3));
-      border: 1px solid rgba(34, 211, 238, 0.16); border-radius: 4px;
-    }
-    .head { display: flex; align-items: center; gap: 12px; min-width: 0; min-height: 34px; }
-    .label {
-      font-size: 22px; letter-spacing: 0.06em; color: #e2e8f0; padding-left: 12px; border-left: 4px solid #22d3ee;
-      line-height: 1.35; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
-    }
-    .legend { display: flex; gap: 18px; margin: 0 0 0 auto; padding: 0; list-style: none; font-size: 18px; color: #cbd5e1; white-space: nowrap; overflow: hidden; }
-    .legend li { display: flex; align-items: center; gap: 6px; }
-    .legend i { width: 14px; height: 14px; border-radius: 3px; }
-    .badge { flex: none; font-size: 18px; padding: 0 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: #fbbf24; }
-    /* Absolutely placed stage: the canvas G2 adds can never grow the box it measures (see rx-line). */
-    .body { position: relative; flex: 1; min-height: 0; margin-top: 8px; }
-    .stage { position: absolute; inset: 0; overflow: hidden; transition: opacity 0.4s; }
-    .stage.hidden { visibility: hidden; }
-    .plot { width: 100%; height: 100%; }
-    :host([state='stale']) .stage { opacity: 0.4; filter: grayscale(0.7); }
-    .empty { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; font-size: 24px; letter-spacing: 0.2em; color: #475569; }
-    .skeleton { position: absolute; inset: 8px 8px 8px 24px; display: flex; align-items: flex-end; gap: 8%; }
-    .skeleton i {
-      flex: 1; border-radius: 4px 4px 0 0;
-      background: linear-gradient(90deg, rgba(148, 163, 184, 0.08) 25%, rgba(148, 163, 184, 0.2) 50%, rgba(148, 163, 184, 0.08) 75%);
-      background-size: 200% 100%; animation: shimmer 1.6s linear infinite;
-    }
-    @keyframes shimmer { from { background-position: 100% 0; } to { background-position: -100% 0; } }
-    @media (prefers-reduced-motion: reduce) {
-      .stage { transition: none; }
-      .skeleton i { animation: none; }
-    }
-  `;
+  static override styles = [
+    boardCardStyles,
+    chartStageStyles,
+    css`
+      .legend { display: flex; gap: 18px; margin: 0 0 0 auto; padding: 0; list-style: none; font-size: 18px; color: #cbd5e1; white-space: nowrap; overflow: hidden; }
+      .legend li { display: flex; align-items: center; gap: 6px; }
+      .legend i { width: 14px; height: 14px; border-radius: 3px; }
+      .skeleton { position: absolute; inset: 8px 8px 8px 24px; display: flex; align-items: flex-end; gap: 8%; }
+      .skeleton i { flex: 1; border-radius: 4px 4px 0 0; ${shimmer} }
+      @media (prefers-reduced-motion: reduce) {
+        .skeleton i { animation: none; }
+      }
+    `,
+  ];
 }
 
 declare global {

@@ -1,17 +1,11 @@
-import { LitElement, css, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import { Type, type Static } from 'typebox';
-import { DASH, formatBp, formatYuanShort, normalizeLang, numberOf, widgetText, type Lang, type WidgetState } from './format.js';
+import { css, html, nothing, svg, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { CardElement, boardCardStyles, cardFrame, cardState, dialSkeletonStyles } from './card.js';
+import { DASH, formatBp, formatYuanShort, normalizeLang, numberOf, type Lang } from './format.js';
 import { CHANNEL_LABELS, labelOf } from './labels.js';
+import { RxGaugeOptions } from './options.js';
 
-/** Options of <rx-gauge> in a screen file. */
-export const RxGaugeOptions = Type.Object(
-  {
-    channels: Type.Optional(Type.Boolean({ default: false, description: 'also show one progress bar per channel' })),
-  },
-  { additionalProperties: false },
-);
-export type RxGaugeOptions = Static<typeof RxGaugeOptions>;
+export { RxGaugeOptions };
 
 /** The value of sales.gmv_vs_target, as the API returns it. */
 interface ChannelProgress {
@@ -62,14 +56,7 @@ const SWEEP = 0.75;
  * the GMV and the target, and optionally one bar per channel. Pure view of sales.gmv_vs_target.
  */
 @customElement('rx-gauge')
-export class RxGauge extends LitElement {
-  @property() label = '';
-  @property({ reflect: true }) override lang: Lang = 'zh-CN';
-  @property({ reflect: true }) state: WidgetState = 'loading';
-  /** The metric value exactly as the API returns it. */
-  @property({ attribute: false }) value: unknown = null;
-  @property({ attribute: false }) options: Record<string, unknown> = {};
-
+export class RxGauge extends CardElement<RxGaugeOptions> {
   private data: Progress | null = null;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -99,23 +86,10 @@ export class RxGauge extends LitElement {
 
   protected override render(): TemplateResult {
     const lang = normalizeLang(this.lang);
-    const text = widgetText(lang);
-    const d = this.state === 'loading' ? null : this.data;
-    return html`
-      <div class="card" aria-busy=${this.state === 'loading' ? 'true' : 'false'}>
-        <div class="head">
-          <span class="label">${this.label}</span>
-          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
-        </div>
-        <div class="body">
-          ${this.state === 'loading'
-            ? html`<div class="skeleton" part="skeleton"><i class="ring-sk"></i><i class="bar-sk"></i></div>`
-            : d
-              ? this.renderGauge(d, lang)
-              : html`<div class="empty" part="empty">${text.noData}</div>`}
-        </div>
-      </div>
-    `;
+    const loading = this.state === 'loading';
+    const d = loading ? null : this.data;
+    const skeleton = html`<div class="skeleton" part="skeleton"><i class="ring-sk"></i><i class="bar-sk"></i></div>`;
+    return cardFrame(this, lang, cardState(loading, !d, lang, skeleton, () => this.renderGauge(d as Progress, lang)), nothing, 'card');
   }
 
   private renderGauge(d: Progress, lang: Lang): TemplateResult {
@@ -179,106 +153,83 @@ export class RxGauge extends LitElement {
     </ul>`;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      height: 100%;
-      min-height: 220px;
-      box-sizing: border-box;
-      container-type: size;
-      font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
-      color: #cbd5e1;
-      --rx-cyan: #22d3ee;
-      --rx-gold: #fbbf24;
-    }
-    .card {
-      position: relative;
-      height: 100%;
-      box-sizing: border-box;
-      display: flex;
-      flex-direction: column;
-      padding: 16px 20px 16px;
-      background: linear-gradient(180deg, rgba(14, 42, 84, 0.55), rgba(5, 14, 34, 0.35));
-      border: 1px solid rgba(34, 211, 238, 0.16);
-      border-radius: 4px;
-    }
-    .head { display: flex; align-items: center; gap: 12px; min-width: 0; min-height: 34px; }
-    .label {
-      font-size: 22px; letter-spacing: 0.06em; color: #e2e8f0; padding-left: 12px; border-left: 4px solid var(--rx-cyan);
-      line-height: 1.35; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
-    }
-    .badge { flex: none; font-size: 18px; padding: 0 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: var(--rx-gold); }
-    .body { position: relative; flex: 1; min-height: 0; margin-top: 8px; container-type: size; }
-    :host([state='stale']) .main { opacity: 0.4; filter: grayscale(0.7); }
-    .main {
-      height: 100%;
-      display: grid;
-      grid-template-columns: min(100cqh, 50cqw) 1fr;
-      grid-template-rows: 1fr;
-      align-items: center;
-      gap: 4px 24px;
-      transition: opacity 0.4s;
-    }
-    .main.with-channels { grid-template-columns: min(62cqh, 38cqw) 1fr; grid-template-rows: auto 1fr; }
-    .main.with-channels .dial { grid-row: 1; }
-    .main.with-channels .channels { grid-column: 1 / -1; grid-row: 2; }
-    .dial { position: relative; aspect-ratio: 1; width: 100%; max-height: 100%; justify-self: center; container-type: inline-size; }
-    .ring { display: block; width: 100%; height: 100%; }
-    .ring circle { fill: none; stroke-linecap: round; transition: stroke-dasharray 0.6s ease-out; }
-    .track { stroke: rgba(148, 163, 184, 0.16); }
-    .arc { stroke: var(--rx-cyan); filter: drop-shadow(0 0 6px rgba(34, 211, 238, 0.55)); }
-    .over { stroke: var(--rx-gold); }
-    .center {
-      position: absolute; inset: 0; display: flex; flex-direction: column; align-items: center; justify-content: center;
-      text-align: center; padding: 0 14%;
-    }
-    .pct {
-      font-size: max(18px, 14.5cqi); font-weight: 700; color: var(--rx-cyan); line-height: 1.1; white-space: nowrap;
-      font-variant-numeric: tabular-nums; text-shadow: 0 0 0.3em rgba(34, 211, 238, 0.35);
-    }
-    .pct.done { color: var(--rx-gold); text-shadow: 0 0 0.3em rgba(251, 191, 36, 0.35); }
-    .pct.none { font-size: max(18px, 11cqi); color: #94a3b8; text-shadow: none; font-weight: 500; white-space: normal; }
-    .cap { font-size: max(18px, 8cqi); color: #94a3b8; margin-top: 0.2em; white-space: nowrap; }
-    .figures { display: flex; flex-direction: column; gap: 14px; min-width: 0; }
-    .main.with-channels .figures { gap: 8px; }
-    .fig { display: flex; flex-direction: column; min-width: 0; }
-    .k { font-size: 18px; color: #94a3b8; white-space: nowrap; }
-    .money, .target { font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; line-height: 1.2; }
-    .money { font-size: clamp(24px, 6.5cqw, 52px); font-weight: 700; color: var(--rx-gold); }
-    .target { font-size: clamp(20px, 4.8cqw, 34px); color: #e2e8f0; }
-    .channels { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; justify-content: space-evenly; align-self: stretch; min-height: 0; overflow: hidden; }
-    .channels li {
-      display: grid; grid-template-columns: 4.6em minmax(40px, 1fr) 4.4em 5.8em; align-items: center; gap: 10px;
-      font-size: 18px; line-height: 1.5; white-space: nowrap; font-variant-numeric: tabular-nums;
-    }
-    :host([lang='en']) .channels li { grid-template-columns: 5.6em minmax(40px, 1fr) 5.2em 4.6em; }
-    .cname { color: #e2e8f0; overflow: hidden; text-overflow: ellipsis; }
-    .cbar { height: 10px; border-radius: 5px; background: rgba(148, 163, 184, 0.16); overflow: hidden; }
-    .cbar i { display: block; height: 100%; background: var(--rx-cyan); transform-origin: left; transition: transform 0.6s ease-out; }
-    .cbar i.done { background: var(--rx-gold); }
-    .cpct { text-align: right; color: var(--rx-cyan); overflow: hidden; text-overflow: ellipsis; }
-    .cpct.none { color: #64748b; }
-    .cgmv { text-align: right; color: var(--rx-gold); overflow: hidden; text-overflow: ellipsis; }
-    /* A narrow card keeps name, bar and share per channel; the amounts go first. */
-    @container (max-width: 360px) {
-      .channels li, :host([lang='en']) .channels li { grid-template-columns: 5.2em minmax(30px, 1fr) 5.4em; }
-      .cgmv { display: none; }
-    }
-    .empty { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; font-size: 24px; letter-spacing: 0.2em; color: #475569; }
-    .skeleton { position: absolute; inset: 0; display: flex; align-items: center; gap: 24px; }
-    .skeleton i {
-      display: block; border-radius: 8px;
-      background: linear-gradient(90deg, rgba(148, 163, 184, 0.08) 25%, rgba(148, 163, 184, 0.2) 50%, rgba(148, 163, 184, 0.08) 75%);
-      background-size: 200% 100%; animation: shimmer 1.6s linear infinite;
-    }
-    .ring-sk { height: 80%; aspect-ratio: 1; border-radius: 50% !important; }
-    .bar-sk { flex: 1; height: 28%; }
-    @keyframes shimmer { from { background-position: 100% 0; } to { background-position: -100% 0; } }
-    @media (prefers-reduced-motion: reduce) {
-      .ring circle, .cbar i, .main { transition: none; }
-      .skeleton i { animation: none; }
-    }
-  `;
+  static override styles = [
+    boardCardStyles,
+    dialSkeletonStyles,
+    css`
+      :host {
+        min-height: 220px;
+        container-type: size;
+        --rx-cyan: #22d3ee;
+        --rx-gold: #fbbf24;
+      }
+      /* A little more padding at the bottom and a deeper background than other frames. */
+      .frame.card { position: relative; padding-bottom: 16px; background: linear-gradient(180deg, rgba(14, 42, 84, 0.55), rgba(5, 14, 34, 0.35)); }
+      .label { border-left-color: var(--rx-cyan); }
+      .badge { color: var(--rx-gold); }
+      .body { container-type: size; }
+      :host([state='stale']) .main { opacity: 0.4; filter: grayscale(0.7); }
+      .main {
+        height: 100%;
+        display: grid;
+        grid-template-columns: min(100cqh, 50cqw) 1fr;
+        grid-template-rows: 1fr;
+        align-items: center;
+        gap: 4px 24px;
+        transition: opacity 0.4s;
+      }
+      .main.with-channels { grid-template-columns: min(62cqh, 38cqw) 1fr; grid-template-rows: auto 1fr; }
+      .main.with-channels .dial { grid-row: 1; }
+      .main.with-channels .channels { grid-column: 1 / -1; grid-row: 2; }
+      .dial { position: relative; aspect-ratio: 1; width: 100%; max-height: 100%; justify-self: center; container-type: inline-size; }
+      .ring { display: block; width: 100%; height: 100%; }
+      .ring circle { fill: none; stroke-linecap: round; transition: stroke-dasharray 0.6s ease-out; }
+      .track { stroke: rgba(148, 163, 184, 0.16); }
+      .arc { stroke: var(--rx-cyan); filter: drop-shadow(0 0 6px rgba(34, 211, 238, 0.55)); }
+      .over { stroke: var(--rx-gold); }
+      .center {
+        position: absolute; inset: 0; display: flex; flex-direction: column; align-items: center; justify-content: center;
+        text-align: center; padding: 0 14%;
+      }
+      .pct {
+        font-size: max(18px, 14.5cqi); font-weight: 700; color: var(--rx-cyan); line-height: 1.1; white-space: nowrap;
+        font-variant-numeric: tabular-nums; text-shadow: 0 0 0.3em rgba(34, 211, 238, 0.35);
+      }
+      .pct.done { color: var(--rx-gold); text-shadow: 0 0 0.3em rgba(251, 191, 36, 0.35); }
+      .pct.none { font-size: max(18px, 11cqi); color: #94a3b8; text-shadow: none; font-weight: 500; white-space: normal; }
+      .cap { font-size: max(18px, 8cqi); color: #94a3b8; margin-top: 0.2em; white-space: nowrap; }
+      .figures { display: flex; flex-direction: column; gap: 14px; min-width: 0; }
+      .main.with-channels .figures { gap: 8px; }
+      .fig { display: flex; flex-direction: column; min-width: 0; }
+      .k { font-size: 18px; color: #94a3b8; white-space: nowrap; }
+      .money, .target { font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; line-height: 1.2; }
+      .money { font-size: clamp(24px, 6.5cqw, 52px); font-weight: 700; color: var(--rx-gold); }
+      .target { font-size: clamp(20px, 4.8cqw, 34px); color: #e2e8f0; }
+      .channels { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; justify-content: space-evenly; align-self: stretch; min-height: 0; overflow: hidden; }
+      .channels li {
+        display: grid; grid-template-columns: 4.6em minmax(40px, 1fr) 4.4em 5.8em; align-items: center; gap: 10px;
+        font-size: 18px; line-height: 1.5; white-space: nowrap; font-variant-numeric: tabular-nums;
+      }
+      :host([lang='en']) .channels li { grid-template-columns: 5.6em minmax(40px, 1fr) 5.2em 4.6em; }
+      .cname { color: #e2e8f0; overflow: hidden; text-overflow: ellipsis; }
+      .cbar { height: 10px; border-radius: 5px; background: rgba(148, 163, 184, 0.16); overflow: hidden; }
+      .cbar i { display: block; height: 100%; background: var(--rx-cyan); transform-origin: left; transition: transform 0.6s ease-out; }
+      .cbar i.done { background: var(--rx-gold); }
+      .cpct { text-align: right; color: var(--rx-cyan); overflow: hidden; text-overflow: ellipsis; }
+      .cpct.none { color: #64748b; }
+      .cgmv { text-align: right; color: var(--rx-gold); overflow: hidden; text-overflow: ellipsis; }
+      /* A narrow card keeps name, bar and share per channel; the amounts go first. */
+      @container (max-width: 360px) {
+        .channels li, :host([lang='en']) .channels li { grid-template-columns: 5.2em minmax(30px, 1fr) 5.4em; }
+        .cgmv { display: none; }
+      }
+      .ring-sk { height: 80%; }
+      .bar-sk { flex: 1; height: 28%; }
+      @media (prefers-reduced-motion: reduce) {
+        .ring circle, .cbar i, .main { transition: none; }
+      }
+    `,
+  ];
 }
 
 declare global {

@@ -1,5 +1,6 @@
 import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import { cardHead, shimmer } from './card.js';
 import {
   DASH,
   formatValue,
@@ -10,10 +11,9 @@ import {
   type Lang,
   type WidgetState,
 } from './format.js';
+import { KPI_FORMATS, type KpiFormat } from './options.js';
 
-/** yuan: integer fen (short form + exact line) · count · bp: basis points as a percent · seconds: a duration. */
-export const KPI_FORMATS = ['yuan', 'count', 'bp', 'seconds'] as const;
-export type KpiFormat = (typeof KPI_FORMATS)[number];
+export { KPI_FORMATS, type KpiFormat };
 
 /**
  * Width of text in em for Noto Sans CJK SC Bold with tabular digits (measured in Chromium);
@@ -137,10 +137,7 @@ export class RxKpi extends LitElement {
     const yuan = this.format === 'yuan';
     return html`
       <div class="card" aria-busy=${loading ? 'true' : 'false'}>
-        <div class="head">
-          <span class="label">${this.label}</span>
-          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
-        </div>
+        ${cardHead(this.label, this.state, lang)}
         ${this.sublabel ? html`<div class="sub">${this.sublabel}</div>` : nothing}
         <div
           part="value"
@@ -340,9 +337,7 @@ export class RxKpi extends LitElement {
       border-radius: 6px;
       color: transparent;
       text-shadow: none;
-      background: linear-gradient(90deg, rgba(148, 163, 184, 0.08) 25%, rgba(148, 163, 184, 0.2) 50%, rgba(148, 163, 184, 0.08) 75%);
-      background-size: 200% 100%;
-      animation: shimmer 1.6s linear infinite;
+      ${shimmer}
     }
     :host([state='stale']) .value,
     :host([state='stale']) .exact { opacity: 0.4; filter: grayscale(0.7); }

@@ -1,7 +1,9 @@
-import { Chart, type G2Spec } from '@antv/g2';
+import type { G2Spec } from '@antv/g2';
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
+import { cardEmpty, cardHead, cardStyles } from './card.js';
 import { formatCount, normalizeLang, widgetText, type Lang, type WidgetState } from './format.js';
+import { G2Chart, chartStageStyles } from './g2-chart.js';
 
 /** One minute of the business day; `minute` is already in business time ('HH:MM'). */
 export interface MinutePoint {
@@ -69,44 +71,29 @@ export class RxLine extends LitElement {
 
   @query('.plot', true) private plot!: HTMLDivElement;
 
-  private chart: Chart | null = null;
-  /** False until the chart got its full spec; later draws only swap data. */
-  private specified = false;
-  private frame = 0;
   private tickStep = 120;
-  private dataDirty = false;
-  private fitDirty = false;
-  private resizeObserver: ResizeObserver | null = null;
   /** `points` cleaned for drawing; recomputed only when `points` changes. */
   private rows: MinutePoint[] = [];
   private compareRows: MinutePoint[] = [];
-  /** The comparison changed: the next draw re-specifies the chart (rare: yesterday is settled). */
-  private respec = false;
-
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // Reattached after a disconnect: the shadow DOM is still there, the chart is not.
-    if (this.hasUpdated && !this.chart) this.createChart();
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = null;
-    this.chart?.destroy();
-    this.chart = null;
-  }
-
-  protected override firstUpdated(): void {
-    this.createChart();
-  }
+  /** Counts changes of the comparison: each one re-specifies the chart (rare: yesterday is settled). */
+  private compareVersion = 0;
+  private readonly g2 = new G2Chart(this, {
+    name: 'rx-line',
+    plot: () => this.plot,
+    beforeDraw: () => {
+      this.tickStep = tickStepFor(this.plot.clientWidth);
+    },
+    specKey: () => String(this.compareVersion),
+    spec: () => this.spec(this.rows),
+    data: () => this.rows,
+    // Folded into the render changeData starts anyway (options() merges, it does not render).
+    beforeChangeData: (chart) => chart.options({ scale: { y: yScale([...this.rows, ...this.compareRows]) } }),
+  });
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('compare')) {
       this.compareRows = this.compare ? drawableRows(this.compare) : [];
-      this.respec = true;
+      this.compareVersion += 1;
     }
     if (changed.has('points')) {
       this.rows = drawableRows(this.points);
@@ -118,51 +105,7 @@ export class RxLine extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     // lang changes the y labels, which G2 formats inside the canvas.
-    if (changed.has('points') || changed.has('compare') || changed.has('lang')) this.schedule('data');
-  }
-
-  private createChart(): void {
-    this.chart = new Chart({ container: this.plot, autoFit: true, theme: 'classicDark' });
-    this.specified = false;
-    // G2's autoFit only listens to window resize; the screen layout can resize the box without one.
-    this.resizeObserver = new ResizeObserver(() => this.schedule('fit'));
-    this.resizeObserver.observe(this.plot);
-    this.schedule('data');
-  }
-
-  private schedule(what: 'data' | 'fit'): void {
-    if (what === 'data') this.dataDirty = true;
-    else this.fitDirty = true;
-    if (this.frame !== 0 || !this.chart) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
-  }
-
-  private draw(): void {
-    const chart = this.chart;
-    if (!chart) return;
-    const { dataDirty, fitDirty } = this;
-    this.dataDirty = this.fitDirty = false;
-    this.tickStep = tickStepFor(this.plot.clientWidth);
-    let done: Promise<unknown>;
-    if (!this.specified || this.respec) {
-      chart.options(this.spec(this.rows));
-      this.specified = true;
-      this.respec = false;
-      done = chart.render();
-    } else if (dataDirty) {
-      // Folded into the render changeData starts anyway (options() merges, it does not render).
-      chart.options({ scale: { y: yScale([...this.rows, ...this.compareRows]) } });
-      // Every G2 render measures the container again, so this also covers a pending resize.
-      done = chart.changeData(this.rows) ?? Promise.resolve();
-    } else if (fitDirty) {
-      done = chart.forceFit(); // no-op when the size did not change
-    } else {
-      return;
-    }
-    done.catch((error: unknown) => console.error('rx-line: chart render failed', error));
+    if (changed.has('points') || changed.has('compare') || changed.has('lang')) this.g2.schedule('data');
   }
 
   private spec(rows: MinutePoint[]): G2Spec {
@@ -239,92 +182,45 @@ export class RxLine extends LitElement {
   }
 
   protected override render(): TemplateResult {
-    const text = widgetText(normalizeLang(this.lang));
+    const lang = normalizeLang(this.lang);
+    const text = widgetText(lang);
     const rows = this.rows;
     const last = rows.length > 0 ? rows[rows.length - 1] : undefined;
     const empty = rows.length === 0;
     return html`
       <div class="frame">
-        <div class="head">
-          <span class="label">${this.label}</span>
-          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
-          ${this.compareRows.length > 0
+        ${cardHead(
+          this.label,
+          this.state,
+          lang,
+          html`${this.compareRows.length > 0
             ? html`<span class="legend"><i class="today"></i>${this.lang === 'en' ? 'Today' : '今日'}<i class="cmp"></i>${this.lang === 'en' ? 'Yesterday' : '昨日'}</span>`
             : nothing}
-          ${last
-            ? html`<span class="latest">${last.minute}<b>${formatCount(last.orders, normalizeLang(this.lang))}</b></span>`
-            : nothing}
-        </div>
+          ${last ? html`<span class="latest">${last.minute}<b>${formatCount(last.orders, lang)}</b></span>` : nothing}`,
+        )}
         <div class="body">
           <div class="stage ${empty ? 'hidden' : ''}"><div class="plot" part="plot"></div></div>
-          ${empty
-            ? html`<div class="empty" part="empty">${this.state === 'loading' ? text.loading : text.noData}</div>`
-            : nothing}
+          ${empty ? cardEmpty(lang, this.state === 'loading' ? text.loading : text.noData) : nothing}
         </div>
       </div>
     `;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      height: 100%;
-      min-height: 200px;
-      box-sizing: border-box;
-      font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
-      color: #cbd5e1;
-    }
-    .frame {
-      height: 100%;
-      box-sizing: border-box;
-      display: flex;
-      flex-direction: column;
-      padding: 16px 20px 12px;
-      background: linear-gradient(180deg, rgba(14, 42, 84, 0.5), rgba(5, 14, 34, 0.3));
-      border: 1px solid rgba(34, 211, 238, 0.16);
-      border-radius: 4px;
-    }
-    .head { display: flex; align-items: baseline; gap: 12px; min-width: 0; min-height: 34px; }
-    .label {
-      font-size: var(--rx-line-label-size, 22px);
-      letter-spacing: 0.06em;
-      color: #e2e8f0;
-      padding-left: 12px;
-      border-left: 4px solid #22d3ee;
-      line-height: 1.35; /* room for Latin descenders under overflow: hidden */
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
-    .badge { font-size: 14px; padding: 1px 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: #fbbf24; }
-    .legend { margin-left: auto; display: flex; align-items: center; gap: 8px; font-size: 16px; color: #94a3b8; white-space: nowrap; }
-    .legend i { display: inline-block; width: 22px; height: 0; border-top: 2px solid #22d3ee; margin-left: 10px; }
-    .legend i.cmp { border-top: 2px dashed #94a3b8; }
-    .legend + .latest { margin-left: 16px; }
-    .latest { margin-left: auto; font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; white-space: nowrap; }
-    .latest b { margin-left: 10px; font-size: 26px; color: #fbbf24; font-weight: 700; }
-    /* The stage is absolutely placed and the plot takes 100% of it, so the canvas G2 adds can never
-       grow the box G2 measures. (G sets position: relative inline on its container, which is why
-       the plot itself cannot be the absolutely placed box.) */
-    .body { position: relative; flex: 1; min-height: 0; margin-top: 8px; }
-    .stage { position: absolute; inset: 0; overflow: hidden; transition: opacity 0.4s; }
-    .stage.hidden { visibility: hidden; }
-    .plot { width: 100%; height: 100%; }
-    :host([state='stale']) .stage { opacity: 0.4; filter: grayscale(0.7); }
-    .empty {
-      position: absolute;
-      inset: 0;
-      display: flex;
-      align-items: center;
-      justify-content: center;
-      font-size: 24px;
-      letter-spacing: 0.2em;
-      color: #475569;
-    }
-    @media (prefers-reduced-motion: reduce) {
-      .stage { transition: none; }
-    }
-  `;
+  static override styles = [
+    cardStyles,
+    chartStageStyles,
+    css`
+      .label { font-size: var(--rx-line-label-size, 22px); }
+      /* The badge may shrink here (flex: initial), unlike other cards'. */
+      .badge { flex: 0 1 auto; }
+      .legend { margin-left: auto; display: flex; align-items: center; gap: 8px; font-size: 16px; color: #94a3b8; white-space: nowrap; }
+      .legend i { display: inline-block; width: 22px; height: 0; border-top: 2px solid #22d3ee; margin-left: 10px; }
+      .legend i.cmp { border-top: 2px dashed #94a3b8; }
+      .legend + .latest { margin-left: 16px; }
+      .latest { margin-left: auto; font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; white-space: nowrap; }
+      .latest b { margin-left: 10px; font-size: 26px; color: #fbbf24; font-weight: 700; }
+    `,
+  ];
 }
 
 declare global {

@@ -1,64 +1,12 @@
-import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { Type, type Static } from 'typebox';
-import {
-  DASH,
-  DEFAULT_TZ,
-  VALUE_FORMATS,
-  formatAge,
-  formatTime,
-  formatValue,
-  normalizeLang,
-  numberOf,
-  valueAt,
-  widgetText,
-  type Lang,
-  type ValueFormat,
-  type WidgetState,
-} from './format.js';
-import { LABEL_SETS, labelOf, type LabelSet } from './labels.js';
+import { CardElement, boardCardStyles, cardHead, cardState, lineSkeletonStyles } from './card.js';
+import { DASH, DEFAULT_TZ, formatAge, formatTime, formatValue, normalizeLang, numberOf, valueAt, type Lang, type ValueFormat } from './format.js';
+import { LABEL_SETS, labelOf } from './labels.js';
+import { LIST_FORMATS, RxListOptions, type ListColumn, type ListFormat } from './options.js';
 
-/** A string enum whose TypeScript type is the union of its values (TypeBox infers `never` from a mapped array). */
-const oneOf = <T extends string>(values: readonly T[], description?: string) =>
-  Type.Unsafe<T>(Type.Union(values.map((v) => Type.Literal(v)), description ? { description } : {}));
-
-/** Cell formats: the number formats plus an instant ('time', HH:MM:SS in `tz`) and a waiting time ('age', seconds). */
-export const LIST_FORMATS = [...VALUE_FORMATS, 'time', 'age'] as const;
-export type ListFormat = (typeof LIST_FORMATS)[number];
-
-const Column = Type.Object(
-  {
-    field: Type.String(),
-    format: Type.Optional(oneOf(LIST_FORMATS)),
-    labels: Type.Optional(oneOf(Object.keys(LABEL_SETS) as LabelSet[])),
-    values: Type.Optional(
-      Type.Record(Type.String(), Type.Object({ 'zh-CN': Type.String(), en: Type.String() }, { additionalProperties: false }), {
-        description: 'display names of codes in this column, when no label set has them (e.g. {"waiting": {"zh-CN": "待审", "en": "Waiting"}})',
-      }),
-    ),
-    label: Type.Optional(Type.Object({ 'zh-CN': Type.String(), en: Type.String() }, { additionalProperties: false })),
-    width: Type.Optional(
-      Type.Union([Type.Integer({ minimum: 1 }), Type.String()], { description: 'px, or a CSS grid track such as "2fr"; default 1fr' }),
-    ),
-  },
-  { additionalProperties: false },
-);
-
-/** Options of <rx-list> in a screen file. */
-export const RxListOptions = Type.Object(
-  {
-    items: Type.Optional(Type.String({ description: 'dot path to the array inside the value; default: the value is the array' })),
-    key: Type.Optional(Type.String({ description: 'field identifying a row (e.g. "order_id"), so rows move instead of blinking' })),
-    columns: Type.Array(Column, { minItems: 1 }),
-    rowHeight: Type.Optional(Type.Integer({ minimum: 28, maximum: 120, default: 46, description: 'px' })),
-    visible: Type.Optional(Type.Integer({ minimum: 1, maximum: 50, default: 8, description: 'rows in view; more rows scroll' })),
-    secondsPerRow: Type.Optional(Type.Number({ minimum: 0.5, maximum: 30, default: 3, description: 'scroll speed when the list is longer than `visible`' })),
-  },
-  { additionalProperties: false },
-);
-export type RxListOptions = Static<typeof RxListOptions>;
-type ListColumn = Static<typeof Column>;
+export { LIST_FORMATS, RxListOptions, type ListFormat };
 
 interface ListRow {
   key: string;
@@ -116,32 +64,21 @@ function track(width: ListColumn['width']): string {
  * `data-shown` holds, per row, the first cell as shown and the raw value of the last numeric column.
  */
 @customElement('rx-list')
-export class RxList extends LitElement {
-  @property() label = '';
-  @property({ reflect: true }) override lang: Lang = 'zh-CN';
-  @property({ reflect: true }) state: WidgetState = 'loading';
-  @property({ attribute: false }) value: unknown = null;
-  @property({ attribute: false }) options: Record<string, unknown> = {};
+export class RxList extends CardElement<RxListOptions> {
   /** The business time zone instants are shown in (the screen sets it); never the browser's zone. */
   @property() tz: string = DEFAULT_TZ;
 
   private rows: ListRow[] = [];
 
-  private get o(): RxListOptions {
-    return (this.options ?? {}) as RxListOptions;
-  }
-
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('value') || changed.has('options') || changed.has('lang') || changed.has('state') || changed.has('tz')) {
+    if (this.drawnChanged(changed, 'tz')) {
       this.rows = this.state === 'loading' ? [] : listRowsOf(this.value, this.o, normalizeLang(this.lang), this.tz || DEFAULT_TZ);
-      if (this.state === 'loading') this.removeAttribute('data-shown');
-      else this.setAttribute('data-shown', JSON.stringify(this.rows.map((r) => r.shown)));
+      this.setShown(this.state === 'loading' ? null : this.rows.map((r) => r.shown));
     }
   }
 
   protected override render(): TemplateResult {
     const lang = normalizeLang(this.lang);
-    const text = widgetText(lang);
     const o = this.o;
     const columns = Array.isArray(o.columns) ? o.columns : [];
     const h = o.rowHeight ?? 46;
@@ -156,85 +93,62 @@ export class RxList extends LitElement {
       </li>`;
     return html`
       <div class="frame" style="--h:${h}px; --cols:${grid}; --n:${rows.length}; --visible:${visible}; --period:${(rows.length * (o.secondsPerRow ?? 3)).toFixed(1)}s">
-        <div class="head">
-          <span class="label">${this.label}</span>
-          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
-        </div>
+        ${cardHead(this.label, this.state, lang)}
         ${header && rows.length > 0
           ? html`<div class="thead">${columns.map((c, i) => html`<span class="c${i} f-${c.format ?? 'text'}">${c.label?.[lang] ?? ''}</span>`)}</div>`
           : nothing}
         <div class="body">
-          ${this.state === 'loading'
-            ? html`<div class="skeleton" part="skeleton">${Array.from({ length: Math.min(visible, 6) }, () => html`<i></i>`)}</div>`
-            : rows.length === 0
-              ? html`<div class="empty" part="empty">${text.noData}</div>`
-              : html`<ul class="track ${scrolling ? 'scrolling' : ''}" part="rows">
-                  ${repeat(rows, (r) => r.key, (r, i) => row(r, i, false))}
-                  ${scrolling ? repeat(rows, (r) => `copy:${r.key}`, (r, i) => row(r, rows.length + i, true)) : nothing}
-                </ul>`}
+          ${cardState(
+            this.state === 'loading',
+            rows.length === 0,
+            lang,
+            html`<div class="skeleton" part="skeleton">${Array.from({ length: Math.min(visible, 6) }, () => html`<i></i>`)}</div>`,
+            () => html`<ul class="track ${scrolling ? 'scrolling' : ''}" part="rows">
+              ${repeat(rows, (r) => r.key, (r, i) => row(r, i, false))}
+              ${scrolling ? repeat(rows, (r) => `copy:${r.key}`, (r, i) => row(r, rows.length + i, true)) : nothing}
+            </ul>`,
+          )}
         </div>
       </div>
     `;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      height: 100%;
-      min-height: 200px;
-      box-sizing: border-box;
-      font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
-      color: #cbd5e1;
-    }
-    .frame {
-      height: 100%; box-sizing: border-box; display: flex; flex-direction: column; padding: 16px 20px 12px;
-      background: linear-gradient(180deg, rgba(14, 42, 84, 0.5), rgba(5, 14, 34, 0.3));
-      border: 1px solid rgba(34, 211, 238, 0.16); border-radius: 4px;
-    }
-    .head { display: flex; align-items: center; gap: 12px; min-width: 0; min-height: 34px; }
-    .label {
-      font-size: 22px; letter-spacing: 0.06em; color: #e2e8f0; padding-left: 12px; border-left: 4px solid #22d3ee;
-      line-height: 1.35; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
-    }
-    .badge { flex: none; font-size: 18px; padding: 0 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: #fbbf24; }
-    .thead, li { display: grid; grid-template-columns: var(--cols); column-gap: 16px; align-items: center; padding: 0 12px; }
-    .thead { margin-top: 8px; height: 34px; font-size: 18px; color: #64748b; border-bottom: 1px solid rgba(34, 211, 238, 0.16); }
-    .thead span, li span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
-    /* At most 'visible' rows tall; the card may be shorter, then it clips. */
-    .body { position: relative; flex: 1; min-height: 0; max-height: calc(var(--visible) * var(--h)); margin-top: 4px; overflow: hidden; }
-    :host([state='stale']) .track { opacity: 0.4; filter: grayscale(0.7); }
-    .track { position: relative; list-style: none; margin: 0; padding: 0; will-change: transform; }
-    .track.scrolling { animation: scroll var(--period) linear infinite; }
-    /* The rows and their copy are 2n rows: moving up by n rows lands on a frame equal to the first. */
-    @keyframes scroll { to { transform: translateY(calc(-1 * var(--n) * var(--h))); } }
-    li {
-      position: absolute; left: 0; right: 0; top: 0; height: var(--h); box-sizing: border-box;
-      font-size: 19px; font-variant-numeric: tabular-nums; color: #e2e8f0;
-      border-bottom: 1px solid rgba(148, 163, 184, 0.08);
-      transform: translateY(calc(var(--i) * var(--h)));
-      transition: transform 0.5s ease-out, opacity 0.5s ease-out;
-    }
-    @starting-style {
-      li { transform: translateY(calc((var(--i) - 1) * var(--h))); opacity: 0; }
-    }
-    .f-yuan { color: #fbbf24; text-align: right; font-weight: 600; }
-    .f-count, .f-bp, .f-seconds, .f-celsius, .f-age { text-align: right; color: #22d3ee; }
-    .f-time { color: #94a3b8; }
-    .thead .f-yuan, .thead .f-count, .thead .f-bp, .thead .f-age { color: #64748b; font-weight: 400; }
-    .empty { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; font-size: 24px; letter-spacing: 0.2em; color: #475569; min-height: 80px; }
-    .skeleton { display: flex; flex-direction: column; gap: 14px; padding-top: 8px; }
-    .skeleton i {
-      display: block; height: 26px; border-radius: 4px;
-      background: linear-gradient(90deg, rgba(148, 163, 184, 0.08) 25%, rgba(148, 163, 184, 0.2) 50%, rgba(148, 163, 184, 0.08) 75%);
-      background-size: 200% 100%; animation: shimmer 1.6s linear infinite;
-    }
-    @keyframes shimmer { from { background-position: 100% 0; } to { background-position: -100% 0; } }
-    @media (prefers-reduced-motion: reduce) {
-      li { transition: none; }
-      .track.scrolling { animation: none; }
-      .skeleton i { animation: none; }
-    }
-  `;
+  static override styles = [
+    boardCardStyles,
+    lineSkeletonStyles,
+    css`
+      .thead, li { display: grid; grid-template-columns: var(--cols); column-gap: 16px; align-items: center; padding: 0 12px; }
+      .thead { margin-top: 8px; height: 34px; font-size: 18px; color: #64748b; border-bottom: 1px solid rgba(34, 211, 238, 0.16); }
+      .thead span, li span { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
+      /* At most 'visible' rows tall; the card may be shorter, then it clips. */
+      .body { max-height: calc(var(--visible) * var(--h)); margin-top: 4px; overflow: hidden; }
+      :host([state='stale']) .track { opacity: 0.4; filter: grayscale(0.7); }
+      .track { position: relative; list-style: none; margin: 0; padding: 0; will-change: transform; }
+      .track.scrolling { animation: scroll var(--period) linear infinite; }
+      /* The rows and their copy are 2n rows: moving up by n rows lands on a frame equal to the first. */
+      @keyframes scroll { to { transform: translateY(calc(-1 * var(--n) * var(--h))); } }
+      li {
+        position: absolute; left: 0; right: 0; top: 0; height: var(--h); box-sizing: border-box;
+        font-size: 19px; font-variant-numeric: tabular-nums; color: #e2e8f0;
+        border-bottom: 1px solid rgba(148, 163, 184, 0.08);
+        transform: translateY(calc(var(--i) * var(--h)));
+        transition: transform 0.5s ease-out, opacity 0.5s ease-out;
+      }
+      @starting-style {
+        li { transform: translateY(calc((var(--i) - 1) * var(--h))); opacity: 0; }
+      }
+      .f-yuan { color: #fbbf24; text-align: right; font-weight: 600; }
+      .f-count, .f-bp, .f-seconds, .f-celsius, .f-age { text-align: right; color: #22d3ee; }
+      .f-time { color: #94a3b8; }
+      .thead .f-yuan, .thead .f-count, .thead .f-bp, .thead .f-age { color: #64748b; font-weight: 400; }
+      .empty { min-height: 80px; }
+      .skeleton { padding-top: 8px; }
+      @media (prefers-reduced-motion: reduce) {
+        li { transition: none; }
+        .track.scrolling { animation: none; }
+      }
+    `,
+  ];
 }
 
 declare global {

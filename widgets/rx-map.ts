@@ -1,22 +1,13 @@
 import { geoArea, geoMercator, geoPath, type GeoProjection } from 'd3-geo';
 import type { Feature, FeatureCollection, Geometry, MultiPoint, Position } from 'geojson';
-import { LitElement, css, html, nothing, svg, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import { Type } from 'typebox';
-import { normalizeLang, widgetText, type Lang, type WidgetState } from './format.js';
-import { VALUE_FORMATS, formatValue, numberOr, readOptions, rowsAt, type ValueFormat } from './format-extra.js';
+import { css, html, nothing, svg, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { CardElement, ResizeWatch, cardEmpty, cardFrame, cardStyles, clippedHost } from './card.js';
+import { normalizeLang, type Lang } from './format.js';
+import { formatValue, numberOr, readOptions, rowsAt, type ValueFormat } from './format-extra.js';
+import { RxMapOptions } from './options.js';
 
-/** Options of <rx-map> in a screen file. */
-export const RxMapOptions = Type.Object(
-  {
-    items: Type.Optional(Type.String({ default: '', description: 'dot path to the list in the value; default the value itself' })),
-    name: Type.Optional(Type.String({ default: 'province', description: 'field with the province short name (广东, 内蒙古…)' })),
-    value: Type.Optional(Type.String({ default: 'gmv_fen', description: 'numeric field that colours the province' })),
-    format: Type.Optional(Type.Union(VALUE_FORMATS.map((f) => Type.Literal(f)), { default: 'yuan', description: 'yuan: integer fen; count' })),
-    top: Type.Optional(Type.Integer({ minimum: 0, maximum: 10, default: 5, description: 'how many of the largest provinces get a label' })),
-  },
-  { additionalProperties: false },
-);
+export { RxMapOptions };
 
 const FONT = '"Noto Sans CJK SC","Noto Sans SC","PingFang SC","Microsoft YaHei",sans-serif';
 
@@ -196,18 +187,16 @@ interface Drawing {
  * `data-shown` lists `[province, value]` of every province drawn with a value, largest first.
  */
 @customElement('rx-map')
-export class RxMap extends LitElement {
-  @property() label = '';
-  @property({ reflect: true }) override lang: Lang = 'zh-CN';
-  @property({ reflect: true }) state: WidgetState = 'loading';
-  /** The metric value exactly as the API returns it. */
-  @property({ attribute: false }) value: unknown = null;
-  @property({ attribute: false }) options: Record<string, unknown> = {};
-
+export class RxMap extends CardElement<RxMapOptions> {
   @state() private regions: Region[] | null = null;
   @state() private size: { width: number; height: number } = { width: 0, height: 0 };
 
-  private resizeObserver: ResizeObserver | null = null;
+  // One callback per frame at most (ResizeObserver's own rhythm); Lit folds the update.
+  private readonly bodySize = new ResizeWatch(this, ({ width, height }) => {
+    if (Math.round(width) !== this.size.width || Math.round(height) !== this.size.height) {
+      this.size = { width: Math.round(width), height: Math.round(height) };
+    }
+  });
   private drawing: Drawing | null = null;
   /** Province → value, for those in the data that the map has. */
   private values = new Map<string, number>();
@@ -218,36 +207,12 @@ export class RxMap extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.hasUpdated) this.observe();
     loadRegions().then(
       (regions) => {
         this.regions = regions;
       },
       (error: unknown) => console.error('rx-map: boundaries failed to load', error),
     );
-  }
-
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this.resizeObserver?.disconnect();
-    this.resizeObserver = null;
-  }
-
-  protected override firstUpdated(): void {
-    this.observe();
-  }
-
-  private observe(): void {
-    const body = this.renderRoot.querySelector('.body');
-    if (!body || this.resizeObserver) return;
-    // One callback per frame at most (ResizeObserver's own rhythm); Lit folds the update.
-    this.resizeObserver = new ResizeObserver(([entry]) => {
-      const { width, height } = entry.contentRect;
-      if (Math.round(width) !== this.size.width || Math.round(height) !== this.size.height) {
-        this.size = { width: Math.round(width), height: Math.round(height) };
-      }
-    });
-    this.resizeObserver.observe(body);
   }
 
   // Untyped: `regions` and `size` are private states, which PropertyValues<this> does not list.
@@ -293,21 +258,13 @@ export class RxMap extends LitElement {
 
   protected override render(): TemplateResult {
     const lang = normalizeLang(this.lang);
-    const text = widgetText(lang);
     const loading = this.state === 'loading';
     const empty = !loading && this.ranked.length === 0;
-    return html`
-      <div class="frame" aria-busy=${loading ? 'true' : 'false'}>
-        <div class="head">
-          <span class="label">${this.label}</span>
-          ${this.state === 'stale' ? html`<span class="badge">${text.stale}</span>` : nothing}
-        </div>
-        <div class="body">
-          ${loading || !this.regions ? html`<div class="skeleton"></div>` : this.renderMap(lang)}
-          ${empty && this.regions ? html`<div class="empty" part="empty">${text.noData}</div>` : nothing}
-        </div>
-      </div>
-    `;
+    return cardFrame(
+      this,
+      lang,
+      html`${loading || !this.regions ? html`<div class="skeleton"></div>` : this.renderMap(lang)}${empty && this.regions ? cardEmpty(lang) : nothing}`,
+    );
   }
 
   private fill(name: string): string {
@@ -398,100 +355,57 @@ export class RxMap extends LitElement {
     `;
   }
 
-  static override styles = css`
-    :host {
-      display: block;
-      height: 100%;
-      /* A scroll container has no min-content floor in a 1fr grid cell: long text ellipsizes, never widens the screen. */
-      overflow: hidden;
-      min-width: 0;
-      min-height: 320px;
-      box-sizing: border-box;
-      font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
-      color: #cbd5e1;
-    }
-    .frame {
-      height: 100%;
-      box-sizing: border-box;
-      display: flex;
-      flex-direction: column;
-      padding: 16px 20px 12px;
-      background: linear-gradient(180deg, rgba(14, 42, 84, 0.5), rgba(5, 14, 34, 0.3));
-      border: 1px solid rgba(34, 211, 238, 0.16);
-      border-radius: 4px;
-    }
-    .head { display: flex; align-items: baseline; gap: 12px; min-width: 0; min-height: 34px; }
-    .label {
-      font-size: 22px;
-      letter-spacing: 0.06em;
-      color: #e2e8f0;
-      padding-left: 12px;
-      border-left: 4px solid #22d3ee;
-      line-height: 1.35;
-      white-space: nowrap;
-      overflow: hidden;
-      text-overflow: ellipsis;
-    }
-    .badge { flex: none; font-size: 14px; padding: 1px 8px; border: 1px solid rgba(251, 191, 36, 0.6); border-radius: 3px; color: #fbbf24; }
-    .body { position: relative; flex: 1; min-height: 0; margin-top: 8px; overflow: hidden; }
-    .map { position: absolute; inset: 0; display: block; transition: opacity 0.4s; }
-    :host([state='stale']) .map, :host([state='stale']) .legend { opacity: 0.4; filter: grayscale(0.7); }
-    .province { stroke: rgba(148, 163, 184, 0.45); stroke-width: 0.8; stroke-linejoin: round; transition: fill 0.6s; }
-    .province.top { stroke: #a5f3fc; stroke-width: 1.4; }
-    .province.inset { stroke-width: 0.5; }
-    .boundary { fill: #94a3b8; stroke: #94a3b8; stroke-width: 0.6; }
-    .inset-frame { fill: rgba(5, 14, 34, 0.6); stroke: rgba(34, 211, 238, 0.4); stroke-width: 1; }
-    .caption { font-size: 18px; fill: #94a3b8; }
-    .leader { stroke: #fbbf24; stroke-width: 1.2; stroke-opacity: 0.8; }
-    .dot { fill: #fbbf24; stroke: #fef3c7; stroke-width: 1.5; }
-    .tag { fill: rgba(5, 14, 34, 0.82); stroke: rgba(251, 191, 36, 0.55); stroke-width: 1; }
-    .label .name { font-size: 18px; fill: #e2e8f0; }
-    .label .value { font-size: 20px; font-weight: 700; fill: #22d3ee; font-variant-numeric: tabular-nums; }
-    .label .value.yuan { fill: #fbbf24; }
-    .legend { position: absolute; left: 12px; bottom: 12px; width: 280px; font-size: 18px; color: #94a3b8; transition: opacity 0.4s; }
-    .ramp { height: 12px; border-radius: 2px; border: 1px solid rgba(148, 163, 184, 0.3); }
-    .ticks { position: relative; height: 28px; font-variant-numeric: tabular-nums; white-space: nowrap; }
-    .ticks span { position: absolute; top: 4px; transform: translateX(-50%); }
-    .ticks span:first-child { transform: none; }
-    .ticks span:last-child { transform: translateX(-100%); }
-    .none { display: flex; align-items: center; gap: 8px; margin-top: 6px; }
-    .none i { display: inline-block; width: 22px; height: 12px; background: ${unsafeCSS(NO_SALES)}; border: 1px solid rgba(148, 163, 184, 0.45); }
-    .empty {
-      position: absolute;
-      inset: 0;
-      display: flex;
-      align-items: center;
-      justify-content: center;
-      font-size: 24px;
-      letter-spacing: 0.2em;
-      color: #475569;
-      pointer-events: none;
-    }
-    .empty::before {
-      content: '';
-      position: absolute;
-      inset: 30% 30%;
-      background: rgba(5, 14, 34, 0.7);
-      filter: blur(20px);
-      z-index: -1;
-    }
-    .skeleton {
-      position: absolute;
-      inset: 10% 8%;
-      border-radius: 12px;
-      background: linear-gradient(90deg, rgba(148, 163, 184, 0.06) 25%, rgba(148, 163, 184, 0.16) 50%, rgba(148, 163, 184, 0.06) 75%);
-      background-size: 200% 100%;
-      animation: shimmer 1.6s linear infinite;
-    }
-    @keyframes shimmer {
-      from { background-position: 100% 0; }
-      to { background-position: -100% 0; }
-    }
-    @media (prefers-reduced-motion: reduce) {
-      .skeleton { animation: none; }
-      .province, .map, .legend { transition: none; }
-    }
-  `;
+  static override styles = [
+    cardStyles,
+    clippedHost,
+    css`
+      :host { min-height: 320px; }
+      .body { overflow: hidden; }
+      .map { position: absolute; inset: 0; display: block; transition: opacity 0.4s; }
+      :host([state='stale']) .map, :host([state='stale']) .legend { opacity: 0.4; filter: grayscale(0.7); }
+      .province { stroke: rgba(148, 163, 184, 0.45); stroke-width: 0.8; stroke-linejoin: round; transition: fill 0.6s; }
+      .province.top { stroke: #a5f3fc; stroke-width: 1.4; }
+      .province.inset { stroke-width: 0.5; }
+      .boundary { fill: #94a3b8; stroke: #94a3b8; stroke-width: 0.6; }
+      .inset-frame { fill: rgba(5, 14, 34, 0.6); stroke: rgba(34, 211, 238, 0.4); stroke-width: 1; }
+      .caption { font-size: 18px; fill: #94a3b8; }
+      .leader { stroke: #fbbf24; stroke-width: 1.2; stroke-opacity: 0.8; }
+      .dot { fill: #fbbf24; stroke: #fef3c7; stroke-width: 1.5; }
+      .tag { fill: rgba(5, 14, 34, 0.82); stroke: rgba(251, 191, 36, 0.55); stroke-width: 1; }
+      .label .name { font-size: 18px; fill: #e2e8f0; }
+      .label .value { font-size: 20px; font-weight: 700; fill: #22d3ee; font-variant-numeric: tabular-nums; }
+      .label .value.yuan { fill: #fbbf24; }
+      .legend { position: absolute; left: 12px; bottom: 12px; width: 280px; font-size: 18px; color: #94a3b8; transition: opacity 0.4s; }
+      .ramp { height: 12px; border-radius: 2px; border: 1px solid rgba(148, 163, 184, 0.3); }
+      .ticks { position: relative; height: 28px; font-variant-numeric: tabular-nums; white-space: nowrap; }
+      .ticks span { position: absolute; top: 4px; transform: translateX(-50%); }
+      .ticks span:first-child { transform: none; }
+      .ticks span:last-child { transform: translateX(-100%); }
+      .none { display: flex; align-items: center; gap: 8px; margin-top: 6px; }
+      .none i { display: inline-block; width: 22px; height: 12px; background: ${unsafeCSS(NO_SALES)}; border: 1px solid rgba(148, 163, 184, 0.45); }
+      .empty { pointer-events: none; }
+      .empty::before {
+        content: '';
+        position: absolute;
+        inset: 30% 30%;
+        background: rgba(5, 14, 34, 0.7);
+        filter: blur(20px);
+        z-index: -1;
+      }
+      .skeleton {
+        position: absolute;
+        inset: 10% 8%;
+        border-radius: 12px;
+        background: linear-gradient(90deg, rgba(148, 163, 184, 0.06) 25%, rgba(148, 163, 184, 0.16) 50%, rgba(148, 163, 184, 0.06) 75%);
+        background-size: 200% 100%;
+        animation: shimmer 1.6s linear infinite;
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .skeleton { animation: none; }
+        .province, .map, .legend { transition: none; }
+      }
+    `,
+  ];
 }
 
 declare global {

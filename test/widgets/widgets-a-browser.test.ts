@@ -1,18 +1,12 @@
 // rx-gauge, rx-bar, rx-ring, rx-topn, rx-list and the KPI's roll and delta, in Debian's Chromium at
 // 1920×1080, zh-CN and English, with values shaped exactly like the metric API returns them.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, relative, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_DIR, launchChromium, outputPath, watchErrors } from '../helpers/browser.ts';
+import { outputPath } from '../helpers/browser.ts';
+import { openWidgetPage, widgetFixture, type WidgetFixture } from '../helpers/widget-fixture.ts';
 import { formatBp, formatCount, formatDuration, formatTime, formatYuanShort, type Lang } from '../../widgets/format.js';
 import { CATEGORY_LABELS, CHANNEL_LABELS, labelOf } from '../../widgets/labels.js';
 
-const projectRoot = resolve(OUTPUT_DIR, '../..');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 const WIDGETS = ['rx-kpi', 'rx-gauge', 'rx-bar', 'rx-ring', 'rx-topn', 'rx-list'] as const;
 
 // ---------------------------------------------------------------------------------------------------
@@ -208,20 +202,15 @@ function ops(lang: Lang): Mount[] {
   ];
 }
 
-const PAGE = (entry: string): string => `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,">
-<title>widgets fixture A</title>
-<style>
+const HEAD = `<style>
   html, body { margin: 0; height: 100%; background: #050b1a; }
   body { box-sizing: border-box; padding: 32px; background: radial-gradient(ellipse at 50% 0%, #0b1f44 0%, #050b1a 60%); }
   #grid { height: 100%; display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); grid-template-rows: 220px minmax(0, 1fr) minmax(0, 1fr); gap: 24px; }
   #grid > * { min-width: 0; min-height: 0; }
-</style></head>
-<body><div id="grid"></div><script type="module" src="./${entry}"></script></body></html>`;
+</style>`;
 
 describe('widgets (gauge, bar, ring, top-N, list, KPI roll) in Chromium', () => {
-  let fixtureRoot = '';
-  let server: Server;
+  let fixture: WidgetFixture | undefined;
   let browser: Browser;
   let page: Page;
   let errors: string[] = [];
@@ -249,41 +238,15 @@ describe('widgets (gauge, bar, ring, top-N, list, KPI roll) in Chromium', () => 
   const shown = async (id: string): Promise<unknown> => JSON.parse((await page.locator(`#${id}`).getAttribute('data-shown')) ?? 'null');
 
   beforeAll(async () => {
-    await mkdir(join(OUTPUT_DIR, 'widgets-fixture'), { recursive: true });
-    fixtureRoot = await mkdtemp(join(OUTPUT_DIR, 'widgets-fixture/run-a-'));
-    const src = join(fixtureRoot, 'src');
-    const dist = join(fixtureRoot, 'dist');
-    await mkdir(src);
-    const rel = (file: string): string => relative(src, join(projectRoot, 'widgets', file)).split('\\').join('/');
-    await writeFile(join(src, 'main.ts'), WIDGETS.map((w) => `import '${rel(`${w}.ts`)}';\n`).join(''));
-    await writeFile(join(src, 'index.html'), PAGE('main.ts'));
-    await build({ root: src, base: './', configFile: false, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true, chunkSizeWarningLimit: 2500 } });
-
-    server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const file = resolve(dist, `.${path === '/' ? '/index.html' : path}`);
-      if (!file.startsWith(dist)) return void res.writeHead(403).end();
-      readFile(file).then(
-        (body) => res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const { port } = server.address() as AddressInfo;
-
-    browser = await launchChromium();
+    fixture = await widgetFixture('widgets-a', '<div id="grid"></div>', HEAD, WIDGETS);
     // Far from the business zone: list times must still read Shanghai time.
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, timezoneId: 'America/New_York' });
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await page.goto(`http://127.0.0.1:${port}/`);
+    ({ browser, page, errors } = await openWidgetPage(fixture.url));
     await page.waitForFunction((tags) => tags.every((t) => customElements.get(t)), [...WIDGETS]);
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
-    if (fixtureRoot) await rm(fixtureRoot, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   for (const lang of ['zh-CN', 'en'] as const) {

@@ -1,18 +1,12 @@
 // Map, band, funnel, alert feed and countdown in Debian's Chromium at 1920×1080, built with vite into a
 // fixture page like widgets-browser.test.ts. Screenshots go to test/.output/widgets-b-*.png.
-import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT_DIR, launchChromium, watchErrors } from '../helpers/browser.ts';
+import { OUTPUT_DIR } from '../helpers/browser.ts';
+import { openWidgetPage, reattachAndCount, widgetFixture, type WidgetFixture } from '../helpers/widget-fixture.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const projectRoot = resolve(here, '../..');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 const WIDGETS = ['rx-map', 'rx-band', 'rx-funnel', 'rx-alert-feed', 'rx-countdown'];
 
 // Realistic values, shaped exactly as the metrics return them.
@@ -76,71 +70,39 @@ const NEAR_EXPIRY = {
   ],
 };
 
-const PAGE = (entry: string): string => `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,">
-<title>widgets b fixture</title>
-<style>
+const HEAD = `<style>
   html, body { margin: 0; height: 100%; background: #050b1a; }
   body { display: grid; grid-template-columns: 860px 1fr 1fr; grid-template-rows: 1fr 1fr; gap: 20px; padding: 24px;
     box-sizing: border-box; background: radial-gradient(ellipse at 50% 0%, #0b1f44 0%, #050b1a 60%); }
   #map { grid-row: 1 / 3; }
   .stack { display: grid; gap: 20px; grid-template-rows: 1fr 1fr; min-height: 0; }
-</style></head>
-<body>
+</style>`;
+const BODY = `
   <rx-map id="map"></rx-map>
   <rx-band id="band"></rx-band>
   <rx-alert-feed id="alerts"></rx-alert-feed>
   <rx-funnel id="funnel"></rx-funnel>
   <div class="stack"><rx-countdown id="licences"></rx-countdown><rx-countdown id="expiry"></rx-countdown></div>
-  <script type="module" src="./${entry}"></script>
-</body></html>`;
+`;
 
 type Shown = Array<[string, number | null]>;
 
 describe('map, band, funnel, alert feed and countdown in Chromium', () => {
-  let fixtureRoot = '';
-  let dist = '';
-  let server: Server;
+  let fixture: WidgetFixture | undefined;
   let browser: Browser;
   let page: Page;
   let errors: string[] = [];
 
   beforeAll(async () => {
-    await mkdir(join(OUTPUT_DIR, 'widgets-fixture'), { recursive: true });
-    fixtureRoot = await mkdtemp(join(OUTPUT_DIR, 'widgets-fixture/run-b-'));
-    const src = join(fixtureRoot, 'src');
-    dist = join(fixtureRoot, 'dist');
-    await mkdir(src);
-    const imports = WIDGETS.map((w) => `import '${relative(src, join(projectRoot, `widgets/${w}.ts`)).split('\\').join('/')}';`);
-    await writeFile(join(src, 'main.ts'), `${imports.join('\n')}\n`);
-    await writeFile(join(src, 'index.html'), PAGE('main.ts'));
-    await build({ root: src, base: './', configFile: false, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true, chunkSizeWarningLimit: 2500 } });
-
-    server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const file = resolve(dist, `.${path === '/' ? '/index.html' : path}`);
-      if (!file.startsWith(dist)) return void res.writeHead(403).end();
-      readFile(file).then(
-        (body) => res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const { port } = server.address() as AddressInfo;
-
-    browser = await launchChromium();
+    fixture = await widgetFixture('widgets-b', BODY, HEAD, WIDGETS);
     // A zone far from the business zone: clock times must not follow the browser.
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, timezoneId: 'America/New_York' });
-    page = await context.newPage();
-    errors = watchErrors(page);
-    await page.goto(`http://127.0.0.1:${port}/`);
+    ({ browser, page, errors } = await openWidgetPage(fixture.url));
     await page.waitForFunction((tags) => tags.every((t) => customElements.get(t)), WIDGETS);
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
-    if (fixtureRoot) await rm(fixtureRoot, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   const shown = async (id: string): Promise<Shown> => JSON.parse((await page.locator(`#${id}`).getAttribute('data-shown')) ?? 'null') as Shown;
@@ -335,16 +297,7 @@ describe('map, band, funnel, alert feed and countdown in Chromium', () => {
   });
 
   it('survives reattach and removal without errors', async () => {
-    const count = await page.evaluate(async (data) => {
-      const map = document.getElementById('map') as HTMLElementTagNameMap['rx-map'];
-      const parent = map.parentElement as HTMLElement;
-      map.remove();
-      parent.prepend(map);
-      map.value = data;
-      await new Promise((ok) => setTimeout(ok, 300));
-      return map.shadowRoot?.querySelectorAll('svg.map').length ?? -1;
-    }, byProvince);
-    expect(count).toBe(1);
+    expect(await reattachAndCount(page, 'map', 'prepend', { value: byProvince }, 'svg.map', 300)).toBe(1);
     await page.evaluate(async () => {
       for (const el of document.querySelectorAll('rx-map, rx-band, rx-funnel, rx-alert-feed, rx-countdown')) el.remove();
       await new Promise((ok) => setTimeout(ok, 300));
@@ -353,6 +306,7 @@ describe('map, band, funnel, alert feed and countdown in Chromium', () => {
   });
 
   it('keeps the boundaries out of the main bundle, in a chunk under 1 MB', async () => {
+    const dist = fixture?.dist ?? '';
     const files = await readdir(join(dist, 'assets'));
     const sizes = await Promise.all(files.map(async (f) => ({ f, size: (await stat(join(dist, 'assets', f))).size })));
     const entry = sizes.find((s) => s.f.startsWith('index') || s.f.startsWith('main'));

@@ -1,19 +1,11 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { OUTPUT_DIR, launchChromium } from '../helpers/browser.ts';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { OUTPUT_DIR } from '../helpers/browser.ts';
+import { openWidgetPage, reattachAndCount, widgetFixture, type WidgetFixture } from '../helpers/widget-fixture.ts';
 import { formatCount, formatYuanExact, formatYuanShort } from '../../widgets/format.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const projectRoot = resolve(here, '../..');
 const outputDir = OUTPUT_DIR;
-
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
 
 /** 600 minutes from 00:00: a quiet night, then the morning rise, with deterministic noise. */
 function morningPoints(): Array<{ minute: string; orders: number }> {
@@ -28,75 +20,35 @@ function morningPoints(): Array<{ minute: string; orders: number }> {
   });
 }
 
-const PAGE = (entry: string): string => `<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,">
-<title>widgets fixture</title>
-<style>
+const HEAD = `<style>
   html, body { margin: 0; height: 100%; background: #050b1a; }
   body { display: grid; grid-template-rows: 230px 1fr; gap: 24px; padding: 40px; box-sizing: border-box;
     background: radial-gradient(ellipse at 50% 0%, #0b1f44 0%, #050b1a 60%); }
   .row { display: grid; grid-template-columns: repeat(4, 1fr); gap: 24px; }
-</style></head>
-<body>
+</style>`;
+const BODY = `
   <div class="row">
     <rx-kpi id="gmv"></rx-kpi><rx-kpi id="orders"></rx-kpi><rx-kpi id="stale"></rx-kpi><rx-kpi id="loading"></rx-kpi>
   </div>
   <rx-line id="line"></rx-line>
-  <script type="module" src="./${entry}"></script>
-</body></html>`;
+`;
 
 describe('widgets in Chromium', () => {
-  let fixtureRoot = '';
-  let server: Server;
+  let fixture: WidgetFixture | undefined;
   let browser: Browser;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[] = [];
 
   beforeAll(async () => {
-    await mkdir(join(outputDir, 'widgets-fixture'), { recursive: true });
-    fixtureRoot = await mkdtemp(join(outputDir, 'widgets-fixture/run-'));
-    const src = join(fixtureRoot, 'src');
-    const dist = join(fixtureRoot, 'dist');
-    await mkdir(src);
-    const widgets = relative(src, join(projectRoot, 'widgets/index.ts')).split('\\').join('/');
-    await writeFile(join(src, 'main.ts'), `import '${widgets}';\n`);
-    await writeFile(join(src, 'index.html'), PAGE('main.ts'));
-    await build({
-      root: src,
-      base: './',
-      configFile: false,
-      logLevel: 'warn',
-      build: { outDir: dist, emptyOutDir: true, chunkSizeWarningLimit: 2500 },
-    });
-
-    server = createServer((req, res) => {
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const file = resolve(dist, `.${path === '/' ? '/index.html' : path}`);
-      if (!file.startsWith(dist)) return void res.writeHead(403).end();
-      readFile(file).then(
-        (body) => res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-        () => res.writeHead(404).end(),
-      );
-    });
-    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-    const { port } = server.address() as AddressInfo;
-
-    browser = await launchChromium();
+    fixture = await widgetFixture('kpi-line', BODY, HEAD);
     // A zone far from the business zone: the axis must not move with the browser's clock.
-    const context = await browser.newContext({ viewport: { width: 1920, height: 1080 }, timezoneId: 'America/New_York' });
-    page = await context.newPage();
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(msg.text());
-    });
-    page.on('pageerror', (err) => errors.push(String(err)));
-    await page.goto(`http://127.0.0.1:${port}/`);
+    ({ browser, page, errors } = await openWidgetPage(fixture.url));
     await page.waitForFunction(() => customElements.get('rx-kpi') && customElements.get('rx-line'));
   });
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((ok) => (server ? server.close(ok) : ok(undefined)));
-    if (fixtureRoot) await rm(fixtureRoot, { recursive: true, force: true });
+    await fixture?.close();
   });
 
   it('shows KPI values, reflects data-value, and draws the line', async () => {
@@ -179,16 +131,7 @@ describe('widgets in Chromium', () => {
     await page.screenshot({ path: join(outputDir, 'widgets-line-empty.png') });
 
     // Detach and reattach: the chart is destroyed and rebuilt, never duplicated.
-    const canvases = await page.evaluate(async (points) => {
-      const line = document.getElementById('line') as HTMLElementTagNameMap['rx-line'];
-      const parent = line.parentElement as HTMLElement;
-      line.remove();
-      parent.append(line);
-      line.points = points;
-      await new Promise((ok) => setTimeout(ok, 500));
-      return line.shadowRoot?.querySelectorAll('canvas').length ?? -1;
-    }, morningPoints());
-    expect(canvases).toBe(1);
+    expect(await reattachAndCount(page, 'line', 'append', { points: morningPoints() }, 'canvas', 500)).toBe(1);
 
     // Remove while G2 is mid-render: destroy() must not leave errors or timers behind.
     await page.evaluate(async (points) => {

@@ -1,0 +1,127 @@
+// The life of a G2 chart inside a Lit element, shared by rx-line, rx-bar and rx-ring: created after the
+// first render (and again on reconnection), fed new data with changeData, refitted when its box resizes,
+// destroyed on disconnection. Requests within one animation frame fold into one draw.
+import { Chart, type G2Spec } from '@antv/g2';
+import { css, type ReactiveController, type ReactiveControllerHost } from 'lit';
+
+/** What a chart widget tells its G2Chart. */
+export interface G2ChartSource {
+  /** Tag of the element, for the console message when a render fails. */
+  name: string;
+  /** The element G2 draws into (`.plot`, inside the absolutely placed `.stage`). */
+  plot(): HTMLElement;
+  /** Whether there is anything to draw; until there is, a draw waits and keeps what it owes. @default always */
+  ready?(): boolean;
+  /** Called at the start of every draw (e.g. to measure the box). */
+  beforeDraw?(): void;
+  /**
+   * Everything the full spec depends on besides the data: when it differs from the last draw's, the chart
+   * is specified again and rendered; otherwise only the data changes.
+   */
+  specKey(): string;
+  spec(): G2Spec;
+  /** The data given to changeData. */
+  data(): unknown[];
+  /** Called before changeData, to fold spec options into that render (options() merges, it does not render). */
+  beforeChangeData?(chart: Chart): void;
+}
+
+export class G2Chart implements ReactiveController {
+  private chart: Chart | null = null;
+  /** The spec key of the last full render; null: the chart has no spec yet. */
+  private specKey: string | null = null;
+  private frame = 0;
+  private dataDirty = false;
+  private fitDirty = false;
+  private resizeObserver: ResizeObserver | null = null;
+  /** The first render is done: from then on `.plot` exists. */
+  private rendered = false;
+
+  constructor(
+    host: ReactiveControllerHost,
+    private readonly source: G2ChartSource,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    // Reattached after a disconnect: the shadow DOM is still there, the chart is not.
+    if (this.rendered && !this.chart) this.create();
+  }
+
+  hostUpdated(): void {
+    if (this.rendered) return;
+    this.rendered = true;
+    this.create();
+  }
+
+  hostDisconnected(): void {
+    cancelAnimationFrame(this.frame);
+    this.frame = 0;
+    this.resizeObserver?.disconnect();
+    this.resizeObserver = null;
+    this.chart?.destroy();
+    this.chart = null;
+  }
+
+  /** New data (or options, or language): drawn on the next animation frame with whatever else changed. */
+  schedule(what: 'data' | 'fit'): void {
+    if (what === 'data') this.dataDirty = true;
+    else this.fitDirty = true;
+    if (this.frame !== 0 || !this.chart) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  private create(): void {
+    const plot = this.source.plot();
+    this.chart = new Chart({ container: plot, autoFit: true, theme: 'classicDark' });
+    this.specKey = null;
+    // G2's autoFit only listens to window resize; the screen layout can resize the box without one.
+    this.resizeObserver = new ResizeObserver(() => this.schedule('fit'));
+    this.resizeObserver.observe(plot);
+    this.schedule('data');
+  }
+
+  private draw(): void {
+    const chart = this.chart;
+    const source = this.source;
+    if (!chart || (source.ready && !source.ready())) return;
+    const { dataDirty, fitDirty } = this;
+    this.dataDirty = this.fitDirty = false;
+    source.beforeDraw?.();
+    const key = source.specKey();
+    let done: Promise<unknown>;
+    if (key !== this.specKey) {
+      this.specKey = key;
+      chart.options(source.spec());
+      done = chart.render();
+    } else if (dataDirty) {
+      source.beforeChangeData?.(chart);
+      // Every G2 render measures the container again, so this also covers a pending resize.
+      done = chart.changeData(source.data()) ?? Promise.resolve();
+    } else if (fitDirty) {
+      done = chart.forceFit(); // no-op when the size did not change
+    } else {
+      return;
+    }
+    done.catch((error: unknown) => console.error(`${source.name}: chart render failed`, error));
+  }
+}
+
+/**
+ * The chart's box: the stage is absolutely placed and the plot takes 100% of it, so the canvas G2 adds can
+ * never grow the box G2 measures. (G sets position: relative inline on its container, which is why the plot
+ * itself cannot be the absolutely placed box.) Hidden, not removed, while there is nothing to draw.
+ */
+export const chartStageStyles = css`
+  .stage { position: absolute; inset: 0; overflow: hidden; transition: opacity 0.4s; }
+  .stage.hidden { visibility: hidden; }
+  .plot { width: 100%; height: 100%; }
+  :host([state='stale']) .stage { opacity: 0.4; filter: grayscale(0.7); }
+  @media (prefers-reduced-motion: reduce) {
+    .stage { transition: none; }
+  }
+`;
