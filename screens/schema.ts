@@ -2,28 +2,16 @@
 // it, serves it as JSON Schema at GET /api/v1/schema/screen.json, and the screen runtime uses its types.
 // DOM-free and dependency-light: imported by the server (Node) and, for types only, by the browser bundle.
 import { Type, type Static, type TSchema } from 'typebox';
+import { WIDGET_OPTIONS, type WidgetTag } from '../widgets/options.ts';
 
 const Text = Type.Object(
   { 'zh-CN': Type.String({ minLength: 1 }), en: Type.String({ minLength: 1 }) },
   { additionalProperties: false, description: 'text in zh-CN (default) and English' },
 );
 
-/** Widget elements a screen may place, by their tag. */
-export const WIDGET_TYPES = [
-  'rx-kpi',
-  'rx-line',
-  'rx-gauge',
-  'rx-bar',
-  'rx-ring',
-  'rx-topn',
-  'rx-list',
-  'rx-map',
-  'rx-band',
-  'rx-funnel',
-  'rx-alert-feed',
-  'rx-countdown',
-] as const;
-export type WidgetType = (typeof WIDGET_TYPES)[number];
+/** Widget elements a screen may place, by their tag; each one's options schema is in widgets/options.ts. */
+export const WIDGET_TYPES = Object.keys(WIDGET_OPTIONS) as WidgetTag[];
+export type WidgetType = WidgetTag;
 
 /**
  * How the 1920×1080 (or `design`) canvas meets the display:
@@ -79,7 +67,13 @@ export const Screen = Type.Object(
 );
 export type Screen = Static<typeof Screen>;
 
-/** The JSON Schema document served at /api/v1/schema/screen.json. */
+/** The JSON Schema document served at /api/v1/schema/screen.json: the screen, and per widget type the
+ *  schema of its options (if type is X then options follow X's schema), so an editor can check both. */
 export function screenJsonSchema(): TSchema & Record<string, unknown> {
-  return { $schema: 'http://json-schema.org/draft-07/schema#', ...JSON.parse(JSON.stringify(Screen)) };
+  const doc = JSON.parse(JSON.stringify(Screen)) as { properties: { widgets: { items: Record<string, unknown> } } };
+  doc.properties.widgets.items.allOf = WIDGET_TYPES.map((t) => ({
+    if: { properties: { type: { const: t } }, required: ['type'] },
+    then: { properties: { options: JSON.parse(JSON.stringify(WIDGET_OPTIONS[t])) } },
+  }));
+  return { $schema: 'http://json-schema.org/draft-07/schema#', ...doc };
 }

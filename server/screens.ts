@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { parse as parseYaml } from 'yaml';
 import { Screen, screenJsonSchema } from '../screens/schema.ts';
+import { WIDGET_OPTIONS, type WidgetTag } from '../widgets/options.ts';
 import { RxpError } from './errors.ts';
 import { describeErrors } from './ingest/validate.ts';
 import { checkParams, metricDef } from './metrics/run.ts';
@@ -23,6 +24,7 @@ export interface ScreenProblem {
 }
 
 const check = Compile(Screen);
+const optionChecks = new Map(Object.entries(WIDGET_OPTIONS).map(([tag, schema]) => [tag, { schema, check: Compile(schema) }]));
 
 /** A screen checked in full, or RXP_ERR_SCREEN_INVALID naming the source, each bad path and its reason. */
 export function validateScreen(raw: unknown, source: string): Screen {
@@ -44,6 +46,10 @@ export function screenProblems(raw: unknown): ScreenProblem[] {
     const at = `widgets[${i}]`;
     if (ids.has(w.id)) problems.push({ path: `${at}.id`, reason: `duplicate widget id "${w.id}"` });
     ids.add(w.id);
+    const options = optionChecks.get(w.type as WidgetTag)!;
+    if (!options.check.Check(w.options ?? {})) {
+      for (const e of describeErrors(options.schema, options.check, w.options ?? {})) problems.push({ path: `${at}.options${e.field ? `.${e.field}` : ''}`, reason: e.reason });
+    }
     try {
       checkParams(metricDef(w.metric), w.params ?? {});
     } catch (err) {

@@ -33,6 +33,9 @@ describe('screen definitions', () => {
     expect(r.body.$schema).toMatch(/json-schema\.org/);
     expect(r.body.required).toEqual(expect.arrayContaining(['id', 'title', 'grid', 'widgets']));
     expect(JSON.stringify(r.body.properties.widgets)).toContain('rx-map');
+    // Per type, the options schema: an rx-bar needs x and y.
+    const bar = r.body.properties.widgets.items.allOf.find((c: { if: { properties: { type: { const: string } } } }) => c.if.properties.type.const === 'rx-bar');
+    expect(bar.then.properties.options.required).toEqual(expect.arrayContaining(['x', 'y']));
   });
 
   it('names the path and the reason of every problem', () => {
@@ -52,6 +55,11 @@ describe('screen definitions', () => {
     expect(screenProblems(screen([kpi('a', { col: 1, row: 1, colSpan: 1, rowSpan: 1 }), kpi('a', { col: 2, row: 1, colSpan: 1, rowSpan: 1 })]))).toEqual([
       { path: 'widgets[1].id', reason: 'duplicate widget id "a"' },
     ]);
+    // Each widget type's options are checked against its own schema (widgets/options.ts).
+    expect(screenProblems(screen([{ id: 'b', type: 'rx-bar', area: { col: 1, row: 1, colSpan: 1, rowSpan: 1 }, label, metric: 'sales.gmv_by_channel', options: { x: 'channel', format: 'yuan' } }]))).toEqual([
+      { path: 'widgets[0].options.y', reason: 'is required' },
+    ]);
+    expect(screenProblems(screen([kpi('a', { col: 1, row: 1, colSpan: 1, rowSpan: 1 }, { options: { format: 'dollars' } })]))[0]).toMatchObject({ path: 'widgets[0].options.format' });
     const { title: _t, ...untitled } = screen([kpi('a', { col: 1, row: 1, colSpan: 1, rowSpan: 1 })]);
     expect(screenProblems(untitled)).toEqual([{ path: 'title', reason: 'is required' }]);
   });
