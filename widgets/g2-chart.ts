@@ -31,6 +31,11 @@ export class G2Chart implements ReactiveController {
   /** The spec key of the last full render; null: the chart has no spec yet. */
   private specKey: string | null = null;
   private frame = 0;
+  /** A data draw waits this long after the previous one: a full G2 pass over a day of minutes costs tens
+   *  of ms, and a wall updating several times a second would otherwise spend its frames redrawing. */
+  private static readonly MIN_DATA_INTERVAL_MS = 1_000;
+  private lastDrawAt = Number.NEGATIVE_INFINITY;
+  private wait: ReturnType<typeof setTimeout> | undefined;
   private dataDirty = false;
   private fitDirty = false;
   private resizeObserver: ResizeObserver | null = null;
@@ -58,6 +63,8 @@ export class G2Chart implements ReactiveController {
   hostDisconnected(): void {
     cancelAnimationFrame(this.frame);
     this.frame = 0;
+    clearTimeout(this.wait);
+    this.wait = undefined;
     this.resizeObserver?.disconnect();
     this.resizeObserver = null;
     this.chart?.destroy();
@@ -68,11 +75,18 @@ export class G2Chart implements ReactiveController {
   schedule(what: 'data' | 'fit'): void {
     if (what === 'data') this.dataDirty = true;
     else this.fitDirty = true;
-    if (this.frame !== 0 || !this.chart) return;
-    this.frame = requestAnimationFrame(() => {
-      this.frame = 0;
-      this.draw();
-    });
+    if (this.frame !== 0 || this.wait !== undefined || !this.chart) return;
+    const early = what === 'data' && this.specKey !== null ? this.lastDrawAt + G2Chart.MIN_DATA_INTERVAL_MS - performance.now() : 0;
+    const frame = () => {
+      this.wait = undefined;
+      this.frame = requestAnimationFrame(() => {
+        this.frame = 0;
+        this.lastDrawAt = performance.now();
+        this.draw();
+      });
+    };
+    if (early > 0) this.wait = setTimeout(frame, early);
+    else frame();
   }
 
   private create(): void {
