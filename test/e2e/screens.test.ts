@@ -60,4 +60,24 @@ describe('built-in screens', () => {
       }, 60_000);
     }
   }
+
+  it('executive on a phone (390×844): one readable column, no sideways scrolling', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, timezoneId: 'America/New_York' });
+    const errors = watchErrors(page);
+    await page.goto(`${server().url}/screens/executive?token=${ADMIN}`);
+    await page.locator('[data-status=live]').waitFor({ timeout: 15_000 });
+    const layout = await page.evaluate(() => {
+      const root = document.querySelector('rx-screen')!;
+      const cells = [...root.shadowRoot!.querySelectorAll('section.cell')].map((c) => c.getBoundingClientRect());
+      return { mobile: root.hasAttribute('mobile'), scrollWidth: root.scrollWidth, width: root.clientWidth, cells: cells.map((r) => ({ left: r.left, width: r.width, top: r.top })) };
+    });
+    expect(layout.mobile).toBe(true);
+    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.width);
+    for (const c of layout.cells) expect(c.width).toBeGreaterThan(300); // full width, one column
+    expect(layout.cells.every((c, i) => i === 0 || c.top > layout.cells[i - 1].top)).toBe(true);
+    await page.screenshot({ path: outputPath('screen-executive-phone.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
+
