@@ -6,6 +6,7 @@ import { html as staticHtml, unsafeStatic } from 'lit/static-html.js';
 import { LINK, LiveMetrics, type Freshness } from './live-metrics.ts';
 import { pick, t, type Lang } from './i18n.ts';
 import { takeToken } from './token.ts';
+import { valueAt } from '../../widgets/format.js';
 import type { Screen, ScreenWidget, ScaleMode } from '../schema.ts';
 
 type WidgetDef = ScreenWidget;
@@ -13,11 +14,6 @@ type ScreenDef = Screen & { tz: string };
 
 const DEFAULT_DESIGN = { width: 1920, height: 1080 };
 
-/** `a.b.c` inside a metric value (widgets' `field`/`items` options). */
-function at(value: unknown, path: unknown): unknown {
-  if (typeof path !== 'string' || path === '') return value;
-  return path.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
-}
 
 /** Canvas size (design px) and scale for a display of w×h under a scaling mode. */
 export function layoutFor(mode: ScaleMode, design: { width: number; height: number }, w: number, h: number): { width: number; height: number; scale: number } {
@@ -153,13 +149,13 @@ export class RxScreen extends LitElement {
       : `grid-column:${w.area.col} / span ${w.area.colSpan};grid-row:${w.area.row} / span ${w.area.rowSpan}`;
     let body: TemplateResult;
     if (w.type === 'rx-kpi') {
-      const v = at(s?.value, options.field);
+      const v = valueAt(s?.value, options.field as string | undefined);
       const value = typeof v === 'number' ? v : null;
-      const delta = typeof options.deltaField === 'string' ? at(s?.value, options.deltaField) : null;
+      const delta = typeof options.deltaField === 'string' ? valueAt(s?.value, options.deltaField) : null;
       body = html`<rx-kpi .label=${label} .value=${value} .delta=${typeof delta === 'number' ? delta : null} .format=${(options.format as string) ?? 'count'} .lang=${this.uiLang} .state=${state}></rx-kpi>`;
     } else if (w.type === 'rx-line') {
-      const points = at(s?.value, options.items);
-      const compare = at(s?.value, options.compare);
+      const points = valueAt(s?.value, options.items as string | undefined);
+      const compare = valueAt(s?.value, options.compare as string | undefined);
       body = html`<rx-line .label=${label} .points=${Array.isArray(points) ? points : []} .compare=${Array.isArray(compare) ? compare : null} .lang=${this.uiLang} .state=${state}></rx-line>`;
     } else {
       // Every other widget takes the metric value as is and maps it with its options (widgets/options.ts).

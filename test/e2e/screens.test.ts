@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoEventsForSecond, demoReference } from '../../streams/demo/index.ts';
 import { dayRange } from '../../server/time.ts';
 import type { Screen } from '../../screens/schema.ts';
+import { valueAt } from '../../widgets/format.ts';
 import { launchChromium, outputPath, watchErrors } from '../helpers/browser.ts';
 import { ADMIN, fixedClock, getJson, postEvents, putReference, useServer } from '../helpers/server.ts';
 
@@ -29,7 +30,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const at = (v: unknown, path: unknown) => (typeof path === 'string' && path ? path.split('.').reduce<unknown>((x, k) => (x as Record<string, unknown>)?.[k], v) : v);
 
 describe('built-in screens', () => {
   for (const id of ['war-room', 'warehouse', 'compliance', 'executive']) {
@@ -48,7 +48,7 @@ describe('built-in screens', () => {
           expect(held, `${id}/${wd.id} (${wd.metric})`).toEqual(api);
           if (wd.type === 'rx-kpi') {
             const shown = await page.locator(`[data-widget=${wd.id}] rx-kpi`).getAttribute('data-value');
-            const want = at(api, wd.options?.field);
+            const want = valueAt(api, wd.options?.field as string | undefined);
             expect(shown, `${id}/${wd.id} KPI`).toBe(typeof want === 'number' ? String(want) : null);
           }
         }
