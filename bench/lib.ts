@@ -44,6 +44,15 @@ export async function startServer(port: number, env: Record<string, string> = {}
   };
 }
 
+/** The demo day streamed into `server` from the current Shanghai minute at `speed`× (streams/cli.ts in a child). */
+export function streamDemo(server: BenchServer, speed: number): ChildProcess {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(Date.now());
+  const now = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(Date.now());
+  return spawn(process.execPath, ['--import', 'tsx', 'streams/cli.ts', '--url', server.url, '--token', INGEST, '--date', today, '--speed', String(speed), '--from', now, '--quiet'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];

@@ -3,10 +3,8 @@
 // `warmup` minutes (measured after forced GCs). The server runs in a child process, the demo stream in
 // another (streams/cli.ts), Chromium on the same 2 cores.
 // Usage: npx tsx bench/screen-perf.ts [screen=war-room minutes=30 warmup=5 speed=10 width=1920 height=1080]
-import { spawn } from 'node:child_process';
 import { launchChromium } from '../test/helpers/browser.ts';
-import { businessDate } from '../server/time.ts';
-import { ADMIN, INGEST, startServer } from './lib.ts';
+import { ADMIN, startServer, streamDemo } from './lib.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const SCREEN = args.screen ?? 'war-room';
@@ -17,9 +15,7 @@ const WIDTH = Number(args.width ?? 1920);
 const HEIGHT = Number(args.height ?? 1080);
 
 const server = await startServer(3905);
-const today = businessDate(Date.now(), 'Asia/Shanghai');
-const now = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: '2-digit', minute: '2-digit', hour12: false }).format(Date.now());
-const demo = spawn(process.execPath, ['--import', 'tsx', 'streams/cli.ts', '--url', server.url, '--token', INGEST, '--date', today, '--speed', String(SPEED), '--from', now, '--quiet'], { stdio: ['ignore', 'ignore', 'inherit'] });
+const demo = streamDemo(server, SPEED);
 const browser = await launchChromium();
 try {
   const page = await browser.newPage({ viewport: { width: WIDTH, height: HEIGHT } });

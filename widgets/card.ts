@@ -73,7 +73,7 @@ export const cardStyles = css`
   :host {
     display: block;
     height: 100%;
-    min-height: 200px;
+    min-height: 120px; /* a screen cell sets the height; this only keeps a card readable on its own */
     box-sizing: border-box;
     font-family: var(--rx-font, 'Noto Sans CJK SC', 'Noto Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif);
     color: #cbd5e1;

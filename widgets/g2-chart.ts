@@ -1,6 +1,8 @@
 // The life of a G2 chart inside a Lit element, shared by rx-line, rx-bar and rx-ring: created after the
 // first render (and again on reconnection), fed new data with changeData, refitted when its box resizes,
 // destroyed on disconnection. Requests within one animation frame fold into one draw.
+import { Canvas } from '@antv/g';
+import { Renderer } from '@antv/g-canvas';
 import { Chart, type G2Spec } from '@antv/g2';
 import { css, type ReactiveController, type ReactiveControllerHost } from 'lit';
 
@@ -24,6 +26,20 @@ export interface G2ChartSource {
   data(): unknown[];
   /** Called before changeData, to fold spec options into that render (options() merges, it does not render). */
   beforeChangeData?(chart: Chart): void;
+}
+
+/**
+ * G memoizes every path string it ever parses (module-level maps, no bound) and empties those maps only when a
+ * G canvas is destroyed (antvis/G#1891). A line of a day of minutes redrawn every second adds ~130 kB a draw,
+ * so at most every 5 s, after a draw, a 1×1 canvas is made and destroyed to empty them.
+ */
+const CACHE_CLEAR_MS = 5_000;
+let cachesClearedAt = 0;
+function clearRendererCaches(): void {
+  const now = performance.now();
+  if (now - cachesClearedAt < CACHE_CLEAR_MS) return;
+  cachesClearedAt = now;
+  new Canvas({ container: document.createElement('div'), width: 1, height: 1, renderer: new Renderer() }).destroy();
 }
 
 export class G2Chart implements ReactiveController {
@@ -121,7 +137,7 @@ export class G2Chart implements ReactiveController {
     } else {
       return;
     }
-    done.catch((error: unknown) => console.error(`${source.name}: chart render failed`, error));
+    done.then(clearRendererCaches, (error: unknown) => console.error(`${source.name}: chart render failed`, error));
   }
 }
 

@@ -103,10 +103,12 @@ export class RxList extends CardElement<RxListOptions> {
             rows.length === 0,
             lang,
             html`<div class="skeleton" part="skeleton">${Array.from({ length: Math.min(visible, 6) }, () => html`<i></i>`)}</div>`,
-            () => html`<ul class="track ${scrolling ? 'scrolling' : ''}" part="rows">
-              ${repeat(rows, (r) => r.key, (r, i) => row(r, i, false))}
-              ${scrolling ? repeat(rows, (r) => `copy:${r.key}`, (r, i) => row(r, rows.length + i, true)) : nothing}
-            </ul>`,
+            // One keyed repeat over the rows and their copy (two sibling repeats left Lit markers behind).
+            () => html`<ul class="track ${scrolling ? 'scrolling' : ''}" part="rows">${repeat(
+              scrolling ? [...rows, ...rows] : rows,
+              (r, i) => (i < rows.length ? r.key : `copy:${r.key}`),
+              (r, i) => row(r, i, i >= rows.length),
+            )}</ul>`,
           )}
         </div>
       </div>

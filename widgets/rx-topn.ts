@@ -1,7 +1,8 @@
 import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { customElement, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { CardElement, boardCardStyles, cardHead, cardState, lineSkeletonStyles } from './card.js';
+import { CardElement, ResizeWatch, boardCardStyles, cardHead, cardState, lineSkeletonStyles } from './card.js';
+import { rowsThatFit } from './format-extra.js';
 import { formatValue, normalizeLang, numberOf, valueAt, type Lang, type ValueFormat } from './format.js';
 import { LABEL_SETS, labelOf } from './labels.js';
 import { RxTopnOptions } from './options.js';
@@ -14,6 +15,9 @@ interface Row {
   value: number;
   secondary: number | null;
 }
+
+/** The least height of a row (kept equal to the stylesheet's minmax). */
+const ROW_PX = 40;
 
 /** Ranked rows: invalid rows skipped, sorted by value (ties keep the value's order), cut at `limit`. */
 export function rowsOf(value: unknown, o: RxTopnOptions, lang: Lang): Row[] {
@@ -47,17 +51,22 @@ export function rowsOf(value: unknown, o: RxTopnOptions, lang: Lang): Row[] {
 @customElement('rx-topn')
 export class RxTopn extends CardElement<RxTopnOptions> {
   private rows: Row[] = [];
+  /** Whole rows the body has room for: a board never ends in a half-cut row (unlimited until measured). */
+  @state() private capacity = Number.POSITIVE_INFINITY;
+  protected readonly bodySize = new ResizeWatch(this, (box) => {
+    this.capacity = rowsThatFit(box.height, ROW_PX, 0);
+  });
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (this.drawnChanged(changed)) {
-      this.rows = this.state === 'loading' ? [] : rowsOf(this.value, this.o, normalizeLang(this.lang));
+    if (this.drawnChanged(changed, 'capacity')) {
+      this.rows = this.state === 'loading' ? [] : rowsOf(this.value, this.o, normalizeLang(this.lang)).slice(0, this.capacity);
       this.setShown(this.state === 'loading' ? null : this.rows.map((r) => [r.name, r.value]));
     }
   }
 
   protected override render(): TemplateResult {
     const lang = normalizeLang(this.lang);
-    const slots = Math.max(this.o.limit ?? 10, 1);
+    const slots = Math.max(Math.min(this.o.limit ?? 10, this.capacity), 1);
     const skeleton = html`<div class="skeleton" part="skeleton">${Array.from({ length: Math.min(slots, 6) }, () => html`<i></i>`)}</div>`;
     return html`
       <div class="frame">
@@ -95,7 +104,7 @@ export class RxTopn extends CardElement<RxTopnOptions> {
     css`
       .body { overflow: hidden; }
       :host([state='stale']) .rows { opacity: 0.4; filter: grayscale(0.7); }
-      /* Each row gets an equal share of the height (limit rows), but never less than a readable line. */
+      /* Each row gets an equal share of the height (limit rows, or as many whole rows as fit), never less than a readable line. */
       .rows {
         list-style: none; margin: 0; padding: 0; height: 100%; display: grid;
         grid-template-rows: repeat(var(--slots), minmax(40px, 1fr)); align-content: start; transition: opacity 0.4s;

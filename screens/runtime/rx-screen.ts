@@ -145,7 +145,8 @@ export class RxScreen extends LitElement {
     const label = pick(w.label, this.uiLang);
     const options = w.options ?? {};
     const style = this.mobile
-      ? `height:${Math.max(200, w.area.rowSpan * 120)}px`
+      ? // A number needs a label and a line or two; a chart gets room by its wall height.
+        `height:${w.type === 'rx-kpi' ? 190 : Math.max(240, w.area.rowSpan * 120)}px`
       : `grid-column:${w.area.col} / span ${w.area.colSpan};grid-row:${w.area.row} / span ${w.area.rowSpan}`;
     let body: TemplateResult;
     if (w.type === 'rx-kpi') {
