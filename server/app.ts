@@ -21,6 +21,11 @@ import { PushHub } from './push/hub.ts';
 import { healthRoutes, StreamFreshness } from './health.ts';
 import { loadScreenFiles, ScreenStore, screenRoutes } from './screens.ts';
 import { startDemo, type Demo } from './demo.ts';
+import { loadRulesFile } from './rules/index.ts';
+import { AlertStore } from './rules/alerts.ts';
+import { RulesEngine } from './rules/engine.ts';
+import { RefCache } from './rules/reference.ts';
+import { alertRoutes } from './rules/routes.ts';
 import { systemClock, type Clock } from './time.ts';
 
 export interface AppDeps {
@@ -48,6 +53,8 @@ declare module 'fastify' {
     writer: IngestWriter;
     projector: Projector;
     hot: HotSales;
+    rules: RulesEngine;
+    alerts: AlertStore;
   }
 }
 
@@ -55,6 +62,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const clock = deps.clock ?? systemClock;
   // Before anything opens: a bad screen file stops the start with its file, path and reason.
   const screenFiles = loadScreenFiles(screenDirs(config), ROOT);
+  // So does a bad rules file (unknown rule or parameter, a value out of range).
+  const rules = loadRulesFile(config.rulesFile);
   const app = Fastify({
     logger: deps.logger ?? {
       level: config.logLevel,
@@ -107,6 +116,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const ctx: MetricContext = { ...baseCtx, hot };
   hub = new PushHub({ io: app.io, ctx, logger: app.log });
   const freshness = new StreamFreshness(clock);
+  const alerts = new AlertStore(storage, clock, app.log, () => hub!.markDirty(new Set(['alerts'])));
+  const engine = new RulesEngine({ storage, clock, tz: config.tzBusiness, logger: app.log, rules, alerts, ref: new RefCache(storage), metricCtx: baseCtx });
   const writer = new IngestWriter({
     storage,
     logger: app.log,
@@ -116,18 +127,25 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       freshness.record(commit);
       hot!.commit(commit.group, commit.payments);
       hub!.markDirty(commit.types, { hotOnly: true });
+      engine.enqueue(commit.group, commit.events);
     },
   });
   app.decorate('hub', hub);
   app.decorate('writer', writer);
   app.decorate('projector', projector);
   app.decorate('hot', hot);
+  app.decorate('rules', engine);
+  app.decorate('alerts', alerts);
   app.io.on('connection', (socket) => hub!.attach(socket));
 
   await app.register(ingestRoutes, { writer });
-  const reference = new ReferenceStore(storage, clock, (kind) => hub!.markDirty(new Set([`ref.${kind}`])));
+  const reference = new ReferenceStore(storage, clock, (kind) => {
+    hub!.markDirty(new Set([`ref.${kind}`]));
+    void engine.onReference(kind);
+  });
   await app.register(referenceRoutes, { store: reference });
   await app.register(metricRoutes, { ctx, hub });
+  await app.register(alertRoutes, { alerts, engine, rules, tz: config.tzBusiness });
   await app.register(healthRoutes, { storage, writer, projector, hub: hub!, hot, freshness, clock });
   const screens = new ScreenStore(screenFiles, storage, (id) => app.io.emit('screen:changed', { id }));
   await screens.load(app.log);
@@ -138,6 +156,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   let reconcileTimer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     await writer.init();
+    await engine.start();
     hub!.start();
     // The hot counters are checked against ClickHouse twice a minute (a difference is an error in the log
     // and in /api/v1/health, and ClickHouse wins).
@@ -159,6 +178,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.addHook('onClose', async () => {
     clearInterval(reconcileTimer);
     await writer.close();
+    await engine.stop();
     await projector.close();
     hub!.stop();
   });

@@ -14,6 +14,8 @@ export interface Config {
   readonly dataDir: string;
   /** An extra folder of screen files (JSON or YAML), besides screens/builtin and screens/custom. */
   readonly screensDir: string | null;
+  /** Parameters of the compliance rules for this deployment (JSON or YAML, server/rules/index.ts). */
+  readonly rulesFile: string | null;
   /** A ClickHouse server (HTTP) instead of chDB; unset means embedded chDB at dataDir. */
   readonly clickhouse: null | {
     readonly url: string;
@@ -94,6 +96,7 @@ export function loadConfig(source: Env = process.env, defaults: Env = {}): Confi
     host: env.HOST || '127.0.0.1',
     dataDir: resolve(env.RXPULSE_DATA_DIR || './data'),
     screensDir: env.RXPULSE_SCREENS_DIR ? resolve(env.RXPULSE_SCREENS_DIR) : null,
+    rulesFile: env.RXPULSE_RULES_FILE ? resolve(env.RXPULSE_RULES_FILE) : null,
     clickhouse: env.CLICKHOUSE_URL
       ? Object.freeze({
           url: env.CLICKHOUSE_URL,

@@ -27,6 +27,8 @@ export interface Commit {
   group: number;
   /** The first payments of their orders (the ones sales counts): hot counters add them at once. */
   payments: { tsMs: number; paid_fen: number }[];
+  /** The new events as stored, in request order (the rules engine evaluates them). */
+  events: readonly StoredEvent[];
 }
 
 interface Pending {
@@ -246,6 +248,7 @@ export class IngestWriter {
 
     let groupId = 0;
     const payments: Commit['payments'] = [];
+    let stored: StoredEvent[] = [];
     if (fresh.length > 0) {
       const receivedAt = JSON.stringify(chTime(this.opts.clock.now()));
       // Group ids grow with time and never repeat, also across restarts (the projector knows the last one).
@@ -277,7 +280,7 @@ export class IngestWriter {
           payments.push({ tsMs: e.tsMs, paid_fen: e.body.paid_fen as number });
         }
       });
-      const stored: StoredEvent[] = fresh.map((e, i) => ({ event_id: e.event_id, type: e.type, stream: e.stream, tsMs: e.tsMs, firstPaid: firstPaid[i] ? 1 : 0, body: e.body }));
+      stored = fresh.map((e, i) => ({ event_id: e.event_id, type: e.type, stream: e.stream, tsMs: e.tsMs, firstPaid: firstPaid[i] ? 1 : 0, body: e.body }));
       this.opts.projector.enqueue(groupId, stored);
     }
 
@@ -297,6 +300,7 @@ export class IngestWriter {
           maxTsByStream,
           group: groupId,
           payments,
+          events: stored,
         });
       } catch (err) {
         // The rows are stored; a failing listener must not turn a durable write into an error.

@@ -319,6 +319,27 @@ export function schemaStatements(db: string): string[] {
       evidence Array(String),
       version UInt64
     ) ENGINE = ReplacingMergeTree(version) ORDER BY alert_id`,
+    `ALTER TABLE ${db}.alerts ADD COLUMN IF NOT EXISTS evidence_count UInt32 COMMENT 'all evidence ids; evidence keeps the first 1,000'`,
+    `ALTER TABLE ${db}.alerts ADD COLUMN IF NOT EXISTS detail String COMMENT 'JSON facts a wall may show (no personal or prescription data)'`,
+    // Every change of an alert's state or severity, who made it, when and why: appended, never rewritten.
+    `CREATE TABLE IF NOT EXISTS ${db}.alert_audit (
+      alert_id String,
+      seq UInt64 COMMENT 'strictly increasing across restarts: the order of the trail',
+      at DateTime64(3, 'UTC'),
+      action LowCardinality(String) COMMENT 'opened | escalated | acknowledged | resolved',
+      by String,
+      note String,
+      state LowCardinality(String),
+      severity LowCardinality(String)
+    ) ENGINE = MergeTree ORDER BY (alert_id, seq)`,
+    // The rules engine's checkpoint: its state after every commit group up to through_group (replayed from
+    // the events log after a restart), written after the alerts it raised up to there.
+    `CREATE TABLE IF NOT EXISTS ${db}.rule_state (
+      id UInt8,
+      through_group UInt64,
+      body String,
+      version UInt64
+    ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
 
     ...referenceStatements(db),
   ];

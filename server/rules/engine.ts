@@ -1,0 +1,308 @@
+// The rules engine: every durable commit group goes through the stream rules in commit order, off the ingest
+// path (a queue drained on the next turn of the event loop, so an acknowledgement never waits for a rule);
+// a one-second timer fires deadlines; daily rules run at start, at rollover and after changes.
+//
+// The rules' clock is event time: the newest event ts seen, moved on by the wall clock while no event comes.
+// A catch-up of hours of events (the demo's, or a backfill) is judged on the events' own times, not against
+// "now" (a prescription issued at 00:01 and reviewed at 00:05 is not late because it is replayed at 07:00),
+// and a deadline still passes when the stream goes quiet.
+//
+// Restart: every few seconds the engine writes its state (the rules' maps) and the last group it has fully
+// evaluated, after writing the alerts raised up to there. At start it loads that checkpoint and replays the
+// groups after it from the `events` log; open alerts are loaded first, so a replayed hit only adds evidence
+// it already has: nothing is lost and nothing fires twice.
+import type { FastifyBaseLogger } from 'fastify';
+import { toInt, type Storage } from '../plugins/clickhouse.ts';
+import type { MetricContext } from '../metrics/metric.ts';
+import { rows } from '../metrics/query.ts';
+import type { StoredEvent } from '../store/projections.ts';
+import { businessDate, type Clock } from '../time.ts';
+import type { AlertStore } from './alerts.ts';
+import type { ConfiguredRule } from './index.ts';
+import type { RefCache } from './reference.ts';
+import { stateFromJson, stateToJson, type DailyRule, type Hit, type StreamContext, type StreamRule } from './rule.ts';
+
+export interface EngineOptions {
+  storage: Storage;
+  clock: Clock;
+  tz: string;
+  logger: FastifyBaseLogger;
+  rules: readonly ConfiguredRule[];
+  alerts: AlertStore;
+  ref: RefCache;
+  /** For the daily rules' queries (with the projector barrier: they read typed tables). */
+  metricCtx: MetricContext;
+  /** @default 5000 */
+  checkpointMs?: number;
+}
+
+interface Group {
+  group: number;
+  events: readonly StoredEvent[];
+}
+
+/** Events fetched per replay query (a commit group holds at most 50,000). */
+const REPLAY_PAGE = 100_000;
+/** An event stamped further than this ahead of the wall clock does not move the rules' clock. */
+const MAX_AHEAD_MS = 86_400_000;
+
+export class RulesEngine {
+  private readonly stream: { c: ConfiguredRule; rule: StreamRule<never, unknown> }[];
+  private readonly daily: { c: ConfiguredRule; rule: DailyRule; dirty: boolean; lastRun: number; day: string; running: boolean }[];
+  private readonly byType = new Map<string, { c: ConfiguredRule; rule: StreamRule<never, unknown> }[]>();
+  private readonly states = new Map<string, unknown>();
+  private queue: Group[] = [];
+  private draining: Promise<void> | null = null;
+  private replaying: Promise<void> = Promise.resolve();
+  private throughGroup = 0;
+  private checkpointed = -1;
+  private watermark = 0;
+  private wallAtWatermark = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private checkpointTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** A step is between its first event and its last settle: the state is not a checkpoint then. */
+  private inStep = false;
+  readonly stats = { events: 0, hits: 0, steps: 0, lastStepMs: 0, checkpoints: 0, replayed: 0, dailyRuns: 0, errors: 0 };
+
+  constructor(private readonly o: EngineOptions) {
+    this.stream = o.rules.filter((c) => c.enabled && c.rule.kind === 'stream').map((c) => ({ c, rule: c.rule as unknown as StreamRule<never, unknown> }));
+    this.daily = o.rules
+      .filter((c) => c.enabled && c.rule.kind === 'daily')
+      .map((c) => ({ c, rule: c.rule as DailyRule, dirty: true, lastRun: 0, day: '', running: false }));
+    for (const s of this.stream) {
+      this.states.set(s.rule.id, s.rule.init());
+      for (const t of s.rule.types) this.byType.set(t, [...(this.byType.get(t) ?? []), s]);
+    }
+  }
+
+  /** The rules' clock (see the file comment). */
+  now(): number {
+    const wall = this.o.clock.now();
+    return Math.max(wall, this.watermark + (wall - this.wallAtWatermark));
+  }
+
+  private context(fire: (hit: Hit) => void): StreamContext {
+    return { ref: this.o.ref, now: this.now(), tz: this.o.tz, fire };
+  }
+
+  private fireFor(c: ConfiguredRule): (hit: Hit) => void {
+    return (hit) => {
+      this.stats.hits++;
+      this.o.alerts.fire(c.rule.id, c.rule.severity, hit);
+    };
+  }
+
+  /** Loads reference data, open alerts and the checkpoint; replays the log after it (in the background). */
+  async start(): Promise<void> {
+    await this.o.ref.loadAll();
+    await this.o.alerts.load();
+    const [cp] = await rows<{ through_group: string; body: string }>(
+      { storage: this.o.storage },
+      `SELECT through_group, body FROM ${this.o.storage.db}.rule_state FINAL WHERE id = 1`,
+    );
+    if (cp) {
+      const saved = stateFromJson(cp.body) as { states: Record<string, unknown>; watermark: number };
+      for (const [id, st] of Object.entries(saved.states)) if (this.states.has(id)) this.states.set(id, st);
+      this.watermark = saved.watermark;
+      this.wallAtWatermark = this.o.clock.now();
+      this.throughGroup = toInt(cp.through_group);
+      this.checkpointed = this.throughGroup;
+    } else {
+      // First start with rules on an existing log: judge the last two days, not all history.
+      this.throughGroup = Math.max(0, (this.o.clock.now() - 2 * 86_400_000) * 1000);
+    }
+    this.replaying = this.replay().catch((err) => {
+      this.stats.errors++;
+      this.o.logger.error({ err }, 'rules: replay of the log failed');
+    });
+    this.timer = setInterval(() => this.onTimer(), 1_000);
+    this.timer.unref();
+    this.checkpointTimer = setInterval(() => void this.checkpoint().catch((err) => this.o.logger.warn({ err }, 'rules: checkpoint failed')), this.o.checkpointMs ?? 5_000);
+    this.checkpointTimer.unref();
+  }
+
+  private async replay(): Promise<void> {
+    let after = this.throughGroup;
+    for (;;) {
+      const list = await rows<{ event_id: string; type: string; stream: string; ms: string; first_paid: number; group_id: string; body: string }>(
+        { storage: this.o.storage },
+        `SELECT event_id, type, stream, toUnixTimestamp64Milli(ts) AS ms, first_paid, group_id, body
+         FROM ${this.o.storage.db}.events WHERE group_id > {after:UInt64} ORDER BY group_id, ts LIMIT {page:UInt32}`,
+        { after, page: REPLAY_PAGE },
+      );
+      if (list.length === 0) return;
+      const full = list.length === REPLAY_PAGE;
+      const last = toInt(list[list.length - 1].group_id);
+      const groups = new Map<number, StoredEvent[]>();
+      for (const r of list) {
+        const g = toInt(r.group_id);
+        if (full && g === last) break; // a group may continue on the next page: take it whole then
+        const events = groups.get(g) ?? [];
+        events.push({ event_id: r.event_id, type: r.type, stream: r.stream, tsMs: toInt(r.ms), firstPaid: r.first_paid ? 1 : 0, body: JSON.parse(r.body) as Record<string, unknown> });
+        groups.set(g, events);
+      }
+      for (const [group, events] of groups) {
+        await this.step([{ group, events }]);
+        this.stats.replayed += events.length;
+      }
+      if (!full) return;
+      after = Math.max(...groups.keys());
+    }
+  }
+
+  /** A durable commit group (writer onCommit): evaluated soon, in order. */
+  enqueue(group: number, events: readonly StoredEvent[]): void {
+    if (this.stopped || events.length === 0) return;
+    this.queue.push({ group, events });
+    this.draining ??= this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    await this.replaying;
+    await new Promise((r) => setImmediate(r));
+    while (this.queue.length > 0) {
+      const groups = this.queue;
+      this.queue = [];
+      try {
+        await this.step(groups.filter((g) => g.group > this.throughGroup));
+      } catch (err) {
+        this.stats.errors++;
+        this.o.logger.error({ err }, 'rules: evaluation failed');
+      }
+    }
+    this.draining = null;
+  }
+
+  /** Resolves when everything enqueued so far is evaluated and its alerts written. */
+  async idle(): Promise<void> {
+    await this.replaying;
+    while (this.draining) await this.draining;
+    await Promise.all(this.daily.filter((d) => d.running).map(() => new Promise((r) => setTimeout(r, 20))));
+    await this.o.alerts.flush();
+  }
+
+  private async step(groups: Group[]): Promise<void> {
+    if (groups.length === 0) return;
+    this.inStep = true;
+    try {
+      await this.evaluate(groups);
+    } finally {
+      this.inStep = false;
+    }
+  }
+
+  private async evaluate(groups: Group[]): Promise<void> {
+    const started = performance.now();
+    const wall = this.o.clock.now();
+    for (const { events } of groups) {
+      for (const e of events) {
+        if (e.tsMs > this.watermark && e.tsMs < wall + MAX_AHEAD_MS) {
+          this.watermark = e.tsMs;
+          this.wallAtWatermark = wall;
+        }
+        const rules = this.byType.get(e.type);
+        if (!rules) continue;
+        this.stats.events++;
+        for (const s of rules) s.rule.onEvent(this.states.get(s.rule.id) as never, e, this.context(this.fireFor(s.c)), s.c.params as never);
+      }
+    }
+    for (const s of this.stream) if (s.rule.settle) await s.rule.settle(this.states.get(s.rule.id) as never, this.context(this.fireFor(s.c)), s.c.params as never, this.o.storage);
+    this.throughGroup = Math.max(this.throughGroup, ...groups.map((g) => g.group));
+    for (const d of this.daily) if (groups.some((g) => g.events.some((e) => d.rule.triggers.includes(e.stream) || d.rule.triggers.includes(e.type)))) d.dirty = true;
+    this.tick();
+    this.stats.steps++;
+    this.stats.lastStepMs = performance.now() - started;
+    this.o.alerts.scheduleFlush();
+  }
+
+  /** Deadlines of the stream rules at the rules' clock. */
+  private tick(): void {
+    for (const s of this.stream) if (s.rule.tick) s.rule.tick(this.states.get(s.rule.id) as never, this.context(this.fireFor(s.c)), s.c.params as never);
+  }
+
+  private onTimer(): void {
+    if (this.stopped) return;
+    if (!this.draining) {
+      this.tick();
+      this.o.alerts.scheduleFlush();
+    }
+    const wallNow = this.o.clock.now();
+    const today = businessDate(wallNow, this.o.tz);
+    for (const d of this.daily) {
+      if (d.running) continue;
+      if (d.day !== today) d.dirty = true; // start, and the business day's rollover
+      if (!d.dirty || wallNow - d.lastRun < d.rule.minIntervalMs) continue;
+      d.dirty = false;
+      d.running = true;
+      d.lastRun = wallNow;
+      d.day = today;
+      this.runDaily(d).finally(() => (d.running = false));
+    }
+  }
+
+  private async runDaily(d: { c: ConfiguredRule; rule: DailyRule }): Promise<void> {
+    try {
+      await this.o.metricCtx.barrier?.();
+      const hits = await d.rule.evaluate(this.o.metricCtx, d.c.params as never);
+      const fire = this.fireFor(d.c);
+      for (const h of hits) fire(h);
+      this.stats.dailyRuns++;
+      this.o.alerts.scheduleFlush();
+    } catch (err) {
+      this.stats.errors++;
+      this.o.logger.warn({ err, rule: d.rule.id }, 'rules: daily rule failed');
+    }
+  }
+
+  /** Runs the daily rules now (start-up and tests); resolves when their alerts are written. */
+  async runDailyNow(): Promise<void> {
+    for (const d of this.daily) {
+      d.day = businessDate(this.o.clock.now(), this.o.tz);
+      d.dirty = false;
+      d.lastRun = this.o.clock.now();
+      await this.runDaily(d);
+    }
+    await this.o.alerts.flush();
+  }
+
+  /** Reference data of `kind` changed: reload it, let the stream rules re-check, wake the daily ones. */
+  async onReference(kind: string): Promise<void> {
+    try {
+      await this.o.ref.load(kind);
+    } catch (err) {
+      this.o.logger.warn({ err, kind }, 'rules: reference reload failed');
+      return;
+    }
+    await this.draining;
+    for (const s of this.stream) if (s.rule.onReference) s.rule.onReference(this.states.get(s.rule.id) as never, kind, this.context(this.fireFor(s.c)), s.c.params as never);
+    for (const d of this.daily) if (d.rule.triggers.includes(`ref.${kind}`)) d.dirty = true;
+    this.o.alerts.scheduleFlush();
+  }
+
+  /** Writes the alerts raised so far, then the state and the last group it covers. */
+  async checkpoint(): Promise<void> {
+    if (this.inStep || this.throughGroup === this.checkpointed) return;
+    // Taken synchronously between steps: the state covers exactly the groups up to `through`.
+    const through = this.throughGroup;
+    const body = stateToJson({ states: Object.fromEntries(this.states), watermark: this.watermark });
+    await this.o.alerts.flush();
+    await this.o.storage.write.insert({
+      table: `${this.o.storage.db}.rule_state`,
+      format: 'JSONEachRow',
+      values: [{ id: 1, through_group: through, body, version: through }],
+    });
+    this.checkpointed = through;
+    this.stats.checkpoints++;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearInterval(this.checkpointTimer);
+    await this.replaying;
+    while (this.draining) await this.draining;
+    await this.checkpoint().catch((err) => this.o.logger.warn({ err }, 'rules: last checkpoint failed'));
+    this.o.alerts.close();
+  }
+}
