@@ -146,7 +146,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(referenceRoutes, { store: reference });
   await app.register(metricRoutes, { ctx, hub });
   await app.register(alertRoutes, { alerts, engine, rules, tz: config.tzBusiness });
-  await app.register(healthRoutes, { storage, writer, projector, hub: hub!, hot, freshness, clock });
+  await app.register(healthRoutes, { storage, writer, projector, hub: hub!, hot, freshness, clock, rules: engine, alerts });
   const screens = new ScreenStore(screenFiles, storage, (id) => app.io.emit('screen:changed', { id }));
   await screens.load(app.log);
   await app.register(screenRoutes, { store: screens, buildDir: BUILD_DIR, tz: config.tzBusiness });

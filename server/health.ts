@@ -5,6 +5,8 @@ import type { Storage } from './plugins/clickhouse.ts';
 import type { PushHub } from './push/hub.ts';
 import type { Projector } from './ingest/projector.ts';
 import type { HotSales } from './metrics/hot.ts';
+import type { RulesEngine } from './rules/engine.ts';
+import type { AlertStore } from './rules/alerts.ts';
 import type { Clock } from './time.ts';
 
 /** Last ingest time and newest event time per stream, fed by writer commits. */
@@ -64,7 +66,7 @@ class UnknownReferences {
 
 export async function healthRoutes(
   app: FastifyInstance,
-  opts: { storage: Storage; writer: IngestWriter; projector: Projector; hub: PushHub; hot: HotSales; freshness: StreamFreshness; clock: Clock },
+  opts: { storage: Storage; writer: IngestWriter; projector: Projector; hub: PushHub; hot: HotSales; freshness: StreamFreshness; clock: Clock; rules: RulesEngine; alerts: AlertStore },
 ): Promise<void> {
   const unknown = new UnknownReferences(opts.storage, opts.clock);
   app.get('/api/v1/health', { config: { right: 'public' } }, async () => {
@@ -90,6 +92,7 @@ export async function healthRoutes(
       },
       projection: { ...opts.projector.stats },
       hot_counters: { ...opts.hot.stats },
+      rules: { ...opts.rules.stats, open_alerts: opts.alerts.openCount, alerts: { ...opts.alerts.stats } },
       push: { sockets: opts.hub.socketCount, subscriptions: opts.hub.subscriptionCount, ...opts.hub.stats },
       process: { heap_used_bytes: process.memoryUsage().heapUsed, rss_bytes: process.memoryUsage.rss() },
       unknown_references: unknownRefs,

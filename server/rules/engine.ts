@@ -63,7 +63,7 @@ export class RulesEngine {
   private stopped = false;
   /** A step is between its first event and its last settle: the state is not a checkpoint then. */
   private inStep = false;
-  readonly stats = { events: 0, hits: 0, steps: 0, lastStepMs: 0, checkpoints: 0, replayed: 0, dailyRuns: 0, errors: 0 };
+  readonly stats = { events: 0, hits: 0, steps: 0, lastStepMs: 0, busyMs: 0, checkpoints: 0, replayed: 0, dailyRuns: 0, errors: 0 };
 
   constructor(private readonly o: EngineOptions) {
     this.stream = o.rules.filter((c) => c.enabled && c.rule.kind === 'stream').map((c) => ({ c, rule: c.rule as unknown as StreamRule<never, unknown> }));
@@ -213,6 +213,7 @@ export class RulesEngine {
     this.tick();
     this.stats.steps++;
     this.stats.lastStepMs = performance.now() - started;
+    this.stats.busyMs += this.stats.lastStepMs;
     this.o.alerts.scheduleFlush();
   }
 
