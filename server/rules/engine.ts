@@ -39,6 +39,8 @@ export interface EngineOptions {
 interface Group {
   group: number;
   events: readonly StoredEvent[];
+  /** When the group was received (replay: from the log), for the rules' clock. @default now */
+  receivedMs?: number;
 }
 
 /** Events fetched per replay query (a commit group holds at most 50,000). */
@@ -69,7 +71,7 @@ export class RulesEngine {
     this.stream = o.rules.filter((c) => c.enabled && c.rule.kind === 'stream').map((c) => ({ c, rule: c.rule as unknown as StreamRule<never, unknown> }));
     this.daily = o.rules
       .filter((c) => c.enabled && c.rule.kind === 'daily')
-      .map((c) => ({ c, rule: c.rule as DailyRule, dirty: true, lastRun: 0, day: '', running: false }));
+      .map((c) => ({ c, rule: c.rule as DailyRule, dirty: true, lastRun: Number.NEGATIVE_INFINITY, day: '', running: false }));
     for (const s of this.stream) {
       this.states.set(s.rule.id, s.rule.init());
       for (const t of s.rule.types) this.byType.set(t, [...(this.byType.get(t) ?? []), s]);
@@ -79,7 +81,7 @@ export class RulesEngine {
   /** The rules' clock (see the file comment). */
   now(): number {
     const wall = this.o.clock.now();
-    return Math.max(wall, this.watermark + (wall - this.wallAtWatermark));
+    return this.watermark === 0 ? wall : this.watermark + Math.max(0, wall - this.wallAtWatermark);
   }
 
   private context(fire: (hit: Hit) => void): StreamContext {
@@ -102,10 +104,10 @@ export class RulesEngine {
       `SELECT through_group, body FROM ${this.o.storage.db}.rule_state FINAL WHERE id = 1`,
     );
     if (cp) {
-      const saved = stateFromJson(cp.body) as { states: Record<string, unknown>; watermark: number };
+      const saved = stateFromJson(cp.body) as { states: Record<string, unknown>; watermark: number; wallAtWatermark: number };
       for (const [id, st] of Object.entries(saved.states)) if (this.states.has(id)) this.states.set(id, st);
       this.watermark = saved.watermark;
-      this.wallAtWatermark = this.o.clock.now();
+      this.wallAtWatermark = saved.wallAtWatermark;
       this.throughGroup = toInt(cp.through_group);
       this.checkpointed = this.throughGroup;
     } else {
@@ -125,9 +127,9 @@ export class RulesEngine {
   private async replay(): Promise<void> {
     let after = this.throughGroup;
     for (;;) {
-      const list = await rows<{ event_id: string; type: string; stream: string; ms: string; first_paid: number; group_id: string; body: string }>(
+      const list = await rows<{ event_id: string; type: string; stream: string; ms: string; first_paid: number; group_id: string; body: string; recv: string }>(
         { storage: this.o.storage },
-        `SELECT event_id, type, stream, toUnixTimestamp64Milli(ts) AS ms, first_paid, group_id, body
+        `SELECT event_id, type, stream, toUnixTimestamp64Milli(ts) AS ms, first_paid, group_id, body, toUnixTimestamp64Milli(received_at) AS recv
          FROM ${this.o.storage.db}.events WHERE group_id > {after:UInt64} ORDER BY group_id, ts LIMIT {page:UInt32}`,
         { after, page: REPLAY_PAGE },
       );
@@ -135,15 +137,17 @@ export class RulesEngine {
       const full = list.length === REPLAY_PAGE;
       const last = toInt(list[list.length - 1].group_id);
       const groups = new Map<number, StoredEvent[]>();
+      const received = new Map<number, number>();
       for (const r of list) {
         const g = toInt(r.group_id);
         if (full && g === last) break; // a group may continue on the next page: take it whole then
         const events = groups.get(g) ?? [];
+        received.set(g, toInt(r.recv));
         events.push({ event_id: r.event_id, type: r.type, stream: r.stream, tsMs: toInt(r.ms), firstPaid: r.first_paid ? 1 : 0, body: JSON.parse(r.body) as Record<string, unknown> });
         groups.set(g, events);
       }
       for (const [group, events] of groups) {
-        await this.step([{ group, events }]);
+        await this.step([{ group, events, receivedMs: received.get(group) }]);
         this.stats.replayed += events.length;
       }
       if (!full) return;
@@ -194,8 +198,8 @@ export class RulesEngine {
 
   private async evaluate(groups: Group[]): Promise<void> {
     const started = performance.now();
-    const wall = this.o.clock.now();
-    for (const { events } of groups) {
+    for (const { events, receivedMs } of groups) {
+      const wall = receivedMs ?? this.o.clock.now();
       for (const e of events) {
         if (e.tsMs > this.watermark && e.tsMs < wall + MAX_AHEAD_MS) {
           this.watermark = e.tsMs;
@@ -228,15 +232,16 @@ export class RulesEngine {
       this.tick();
       this.o.alerts.scheduleFlush();
     }
-    const wallNow = this.o.clock.now();
-    const today = businessDate(wallNow, this.o.tz);
+    const today = businessDate(this.o.clock.now(), this.o.tz);
+    // Rate limits run on the monotonic clock: the business clock may be pinned (tests) or jump.
+    const mono = performance.now();
     for (const d of this.daily) {
       if (d.running) continue;
       if (d.day !== today) d.dirty = true; // start, and the business day's rollover
-      if (!d.dirty || wallNow - d.lastRun < d.rule.minIntervalMs) continue;
+      if (!d.dirty || mono - d.lastRun < d.rule.minIntervalMs) continue;
       d.dirty = false;
       d.running = true;
-      d.lastRun = wallNow;
+      d.lastRun = mono;
       d.day = today;
       this.runDaily(d).finally(() => (d.running = false));
     }
@@ -261,7 +266,7 @@ export class RulesEngine {
     for (const d of this.daily) {
       d.day = businessDate(this.o.clock.now(), this.o.tz);
       d.dirty = false;
-      d.lastRun = this.o.clock.now();
+      d.lastRun = performance.now();
       await this.runDaily(d);
     }
     await this.o.alerts.flush();
@@ -286,7 +291,7 @@ export class RulesEngine {
     if (this.inStep || this.throughGroup === this.checkpointed) return;
     // Taken synchronously between steps: the state covers exactly the groups up to `through`.
     const through = this.throughGroup;
-    const body = stateToJson({ states: Object.fromEntries(this.states), watermark: this.watermark });
+    const body = stateToJson({ states: Object.fromEntries(this.states), watermark: this.watermark, wallAtWatermark: this.wallAtWatermark });
     await this.o.alerts.flush();
     await this.o.storage.write.insert({
       table: `${this.o.storage.db}.rule_state`,
