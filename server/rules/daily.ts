@@ -58,7 +58,7 @@ export const stockoutRisk = dailyRule({
   params: Type.Object(
     {
       topSkus: int('best sellers watched', 20, 1000),
-      thresholdDays: int('days of cover below which a SKU is at risk', 3, 365),
+      thresholdDays: int('days of cover below which a SKU is at risk', 5, 365),
       windowHours: int('hours of sales behind the sell rate', 24, 24 * 30),
       minSpanHours: int('fewest hours the sell rate is spread over', 6, 24 * 30),
     },
