@@ -23,14 +23,15 @@ export const CATEGORY_LABELS: Dict = {
   herbal: { 'zh-CN': '中药饮片', en: 'Herbal' },
 };
 
+/** Rule names, the one source for walls and for the rules API (server/rules uses them as titles). */
 export const RULE_LABELS: Dict = {
   RX_WITHOUT_PRESCRIPTION: { 'zh-CN': '处方药无处方发货', en: 'Rx shipped without prescription' },
   RX_REVIEW_SLA: { 'zh-CN': '处方审核超时', en: 'Rx review over SLA' },
   CONTROLLED_QTY: { 'zh-CN': '含麻黄碱类超量购买', en: 'Controlled item over quantity' },
-  EXPIRED_OUTBOUND: { 'zh-CN': '过期批次出库', en: 'Expired batch shipped' },
+  EXPIRED_OUTBOUND: { 'zh-CN': '过期批次出库', en: 'Expired batch picked' },
   NEAR_EXPIRY_STOCK: { 'zh-CN': '近效期库存', en: 'Near-expiry stock' },
   TRACE_CODE_MISSING: { 'zh-CN': '追溯码漏扫', en: 'Trace code missing' },
-  TRACE_CODE_DUPLICATE: { 'zh-CN': '追溯码重复', en: 'Trace code duplicate' },
+  TRACE_CODE_DUPLICATE: { 'zh-CN': '追溯码重复出库', en: 'Trace code scanned out twice' },
   COLD_CHAIN_EXCURSION: { 'zh-CN': '冷链温度超限', en: 'Cold-chain excursion' },
   PRICE_ANOMALY: { 'zh-CN': '价格异常', en: 'Price anomaly' },
   STOCKOUT_RISK: { 'zh-CN': '缺货风险', en: 'Stock-out risk' },
@@ -42,6 +43,21 @@ export const SEVERITY_LABELS: Dict = {
   critical: { 'zh-CN': '严重', en: 'Critical' },
   major: { 'zh-CN': '重要', en: 'Major' },
   minor: { 'zh-CN': '一般', en: 'Minor' },
+};
+
+/** Kinds of the thing an alert is about (`batch:B-1`, `order:O-1`…): the part before the first colon. */
+export const ENTITY_LABELS: Dict = {
+  batch: { 'zh-CN': '批次', en: 'Batch' },
+  sku: { 'zh-CN': '商品', en: 'SKU' },
+  order: { 'zh-CN': '订单', en: 'Order' },
+  rx: { 'zh-CN': '处方', en: 'Rx' },
+  trace: { 'zh-CN': '追溯码', en: 'Trace code' },
+  sensor: { 'zh-CN': '温控点', en: 'Sensor' },
+  shop: { 'zh-CN': '店铺', en: 'Shop' },
+  // Pseudonyms (a hash), never the person's or device's own identifiers.
+  buyer: { 'zh-CN': '买家', en: 'Buyer' },
+  device: { 'zh-CN': '设备', en: 'Device' },
+  address: { 'zh-CN': '地址', en: 'Address' },
 };
 
 export const BACKLOG_LABELS: Dict = {
@@ -78,4 +94,11 @@ export type LabelSet = keyof typeof LABEL_SETS;
 
 export function labelOf(dict: Dict | undefined, code: string, lang: Lang): string {
   return dict?.[code]?.[normalizeLang(lang)] ?? code;
+}
+
+/** An alert entity for people: `batch:B-1` → `批次 B-1` / `Batch B-1`; an unknown kind or no kind shows as is. */
+export function entityText(entity: string, lang: Lang): string {
+  const i = entity.indexOf(':');
+  const kind = i > 0 && Object.hasOwn(ENTITY_LABELS, entity.slice(0, i)) ? ENTITY_LABELS[entity.slice(0, i)] : undefined;
+  return kind ? `${kind[normalizeLang(lang)]} ${entity.slice(i + 1)}` : entity;
 }

@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { RowCardElement, cardFrame, edgeRow, cardState, rowCardStyles, rowSkeleton } from './card.js';
 import { DASH, formatCount, normalizeLang, type Lang } from './format.js';
 import { DEFAULT_TZ, formatAgo, formatClock, readOptions, rowsAt } from './format-extra.js';
-import { RULE_LABELS, SEVERITY_LABELS, labelOf } from './labels.js';
+import { RULE_LABELS, SEVERITY_LABELS, entityText, labelOf } from './labels.js';
 import { RxAlertFeedOptions } from './options.js';
 
 export { RxAlertFeedOptions };
@@ -20,6 +20,8 @@ interface Alert {
   firstSeenMs: number;
   firstSeen: string;
   state: 'open' | 'acknowledged';
+  /** Events (or reference rows) behind the alert; null when the value has none. */
+  evidenceCount: number | null;
 }
 
 function toAlert(r: Record<string, unknown>): Alert | null {
@@ -35,14 +37,16 @@ function toAlert(r: Record<string, unknown>): Alert | null {
     firstSeenMs,
     firstSeen: r.first_seen,
     state: r.state === 'acknowledged' ? 'acknowledged' : 'open',
+    evidenceCount: typeof r.evidence_count === 'number' && Number.isFinite(r.evidence_count) ? r.evidence_count : null,
   };
 }
 
 /**
- * The live alert feed (`alerts.open`): one row an alert, latest activity first, with its severity, rule,
- * entity, age since first seen and state; open and acknowledged counts in the header. A row that was not
- * there before slides in at the top (a transform animation only). Pure view: the screen sets `now` (epoch
- * ms) every second; without it ages show a dash. `data-shown` lists `[alert_id, age_s]` in display order.
+ * The live alert feed (`alerts.open`): one row an alert, open critical ones first, then latest activity
+ * first, with its severity, rule, entity (its kind in words: `批次 B-1`), age since first seen, evidence
+ * count and state; open and acknowledged counts in the header. A row that was not there before slides in
+ * (a transform animation only). Pure view: the screen sets `now` (epoch ms) every second; without it ages
+ * show a dash. `data-shown` lists `[alert_id, age_s]` in display order.
  */
 @customElement('rx-alert-feed')
 export class RxAlertFeed extends RowCardElement<RxAlertFeedOptions, Alert> {
@@ -66,11 +70,14 @@ export class RxAlertFeed extends RowCardElement<RxAlertFeedOptions, Alert> {
     if (changed.has('value') || changed.has('options')) {
       const opts = readOptions(RxAlertFeedOptions, this.options);
       const all = rowsAt(this.value, '').map(toAlert).filter((a): a is Alert => a !== null);
+      // Open critical alerts lead (each group keeps the value's order): a burst of minor ones must not push
+      // the alert that matters most below the fold of a wall that cannot scroll.
+      const pinned = (a: Alert) => a.severity === 'critical' && a.state === 'open';
       this.counts = {
         open: all.filter((a) => a.state === 'open').length,
         acknowledged: all.filter((a) => a.state === 'acknowledged').length,
       };
-      this.listed = all.slice(0, opts.limit);
+      this.listed = [...all.filter(pinned), ...all.filter((a) => !pinned(a))].slice(0, opts.limit);
     }
     if (listChanged) {
       this.alerts = this.listed.slice(0, this.capacity);
@@ -112,11 +119,17 @@ export class RxAlertFeed extends RowCardElement<RxAlertFeedOptions, Alert> {
         <span class="chip">${labelOf(SEVERITY_LABELS, a.severity, lang)}</span>
         <span class="rule">${labelOf(RULE_LABELS, a.rule, lang)}</span>
         <span class="age" part="age">${age === null ? DASH : formatAgo(age, lang)}</span>
-        <span class="entity">${a.entity}</span>
-        <span class="meta"><span class="clock">${formatClock(a.firstSeenMs, this.tz)}</span><span class="state"
+        <span class="entity" part="entity">${entityText(a.entity, lang)}</span>
+        <span class="meta">${this.renderEvidence(a, lang)}<span class="clock">${formatClock(a.firstSeenMs, this.tz)}</span><span class="state"
           >${a.state === 'open' ? (en ? 'Open' : '未处理') : en ? 'Acked' : '已确认'}</span></span>
       </li>
     `;
+  }
+
+  private renderEvidence(a: Alert, lang: Lang): TemplateResult | typeof nothing {
+    if (a.evidenceCount === null) return nothing;
+    const n = formatCount(a.evidenceCount, lang);
+    return html`<span class="evidence" part="evidence">${lang === 'en' ? `Evidence ${n}` : `证据 ${n} 条`}</span>`;
   }
 
   static override styles = [
@@ -162,6 +175,7 @@ export class RxAlertFeed extends RowCardElement<RxAlertFeedOptions, Alert> {
       .age { grid-area: age; font-size: 20px; color: #fbbf24; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
       .entity { grid-area: entity; font-size: 16px; color: #94a3b8; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; font-variant-numeric: tabular-nums; }
       .meta { grid-area: meta; display: flex; gap: 12px; justify-content: flex-end; align-items: baseline; white-space: nowrap; }
+      .evidence { font-size: 16px; color: #94a3b8; font-variant-numeric: tabular-nums; }
       .clock { font-size: 16px; color: #64748b; font-variant-numeric: tabular-nums; }
       .state { font-size: 18px; color: #f87171; }
       .row.acknowledged .state { color: #64748b; }

@@ -1,11 +1,13 @@
 // <rx-screen>: loads the screen definition named by the URL (/screens/{id}), lays its widgets out on a
 // 1920×1080 design canvas scaled to fit the display (letterboxed), binds each widget to its live metric,
-// and shows the clock in the business time zone and the freshness of the data.
+// shows the clock in the business time zone and the freshness of the data, and, on a screen with
+// `takeover: true`, a banner over the wall while a critical alert is open (rx-takeover.ts).
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { html as staticHtml, unsafeStatic } from 'lit/static-html.js';
 import { LINK, LiveMetrics, type Freshness } from './live-metrics.ts';
 import { pick, t, type Lang } from './i18n.ts';
 import { takeToken } from './token.ts';
+import { openCriticals } from './rx-takeover.ts';
 import { valueAt } from '../../widgets/format.js';
 import type { Screen, ScreenWidget, ScaleMode } from '../schema.ts';
 
@@ -14,6 +16,14 @@ type ScreenDef = Screen & { tz: string };
 
 const DEFAULT_DESIGN = { width: 1920, height: 1080 };
 
+/**
+ * The local id of the takeover's `alerts.open` subscription. LiveMetrics keys its states by local id (a
+ * widget id), and two ids on the same (metric, params) share one server subscription: both states get every
+ * update, and `unwatch` unsubscribes on the server only when no other id holds that key. So the takeover
+ * watches `alerts.open` as one more local id, beside any alert-feed widget on the same screen, and neither
+ * can drop the other's values. Widget ids match `^[a-z0-9][a-z0-9-]*$`, so '@takeover' is never one.
+ */
+const TAKEOVER_ID = '@takeover';
 
 /** Canvas size (design px) and scale for a display of w×h under a scaling mode. */
 export function layoutFor(mode: ScaleMode, design: { width: number; height: number }, w: number, h: number): { width: number; height: number; scale: number } {
@@ -133,6 +143,9 @@ export class RxScreen extends LitElement {
       if (!after.has(id) || next?.metric !== w.metric || JSON.stringify(next?.params ?? {}) !== JSON.stringify(w.params ?? {})) live.unwatch(id);
     }
     for (const w of screen.widgets) if (!live.get(w.id)) live.watch(w.id, w.metric, w.params ?? {});
+    // A layout changed through the admin API may turn the takeover on or off.
+    if (screen.takeover && !live.get(TAKEOVER_ID)) live.watch(TAKEOVER_ID, 'alerts.open');
+    else if (!screen.takeover && live.get(TAKEOVER_ID)) live.unwatch(TAKEOVER_ID);
     this.screen = screen;
     document.documentElement.lang = this.uiLang;
     document.title = `${pick(screen.title, this.uiLang)} · RxPulse`;
@@ -173,6 +186,15 @@ export class RxScreen extends LitElement {
     return html`<div class="status ${kind}" data-status=${kind}><i></i>${t(kind, this.uiLang)}</div>`;
   }
 
+  /** The takeover banner while an open critical alert exists on a screen that opted in; nothing otherwise. */
+  private takeover(): TemplateResult | typeof nothing {
+    if (!this.screen?.takeover) return nothing;
+    const criticals = openCriticals(this.live?.get(TAKEOVER_ID)?.value);
+    if (criticals.length === 0) return nothing;
+    return html`<rx-takeover class="takeover" data-takeover=${criticals[0].id} data-more=${criticals.length - 1}
+      .alerts=${criticals} .now=${this.tick || this.now()} .lang=${this.uiLang} ?compact=${this.mobile}></rx-takeover>`;
+  }
+
   override render() {
     if (this.error) return html`<div class="error">${this.error}</div>`;
     const s = this.screen;
@@ -182,11 +204,13 @@ export class RxScreen extends LitElement {
     const stage = this.mobile ? '' : `width:${this.canvas.width}px;height:${this.canvas.height}px;transform: translate(-50%, -50%) scale(${this.scale})`;
     // On a phone: one column in reading order (rows, then columns of the wall layout).
     const widgets = this.mobile && s ? [...s.widgets].sort((a, b) => a.area.row - b.area.row || a.area.col - b.area.col) : s?.widgets;
-    return html`<div class="stage ${this.mobile ? 'mobile' : ''}" style=${stage}>
+    const takeover = this.takeover();
+    return html`<div class="stage ${this.mobile ? 'mobile' : ''} ${takeover === nothing ? '' : 'taken'}" style=${stage}>
       <header>
         <h1 class=${this.uiLang === 'en' ? 'en' : ''}>${s ? pick(s.title, this.uiLang) : ''}</h1>
         <div class="right">${s ? this.status() : nothing}<time class="clock">${clock}</time></div>
       </header>
+      ${takeover}
       <main style=${s && !this.mobile ? `grid-template-columns:repeat(${s.grid.columns},1fr);grid-template-rows:repeat(${s.grid.rows},1fr)` : ''}>
         ${widgets?.map((w) => this.widget(w))}
       </main>
@@ -218,6 +242,15 @@ export class RxScreen extends LitElement {
     /* Each widget is its own layout and paint island: an update inside one never re-lays the whole wall. */
     .cell { position: relative; min-height: 0; min-width: 0; contain: strict; } /* widgets draw their own card */
     .cell > * { height: 100%; }
+    /* The takeover covers the top of the widget area, under the header (title, status and clock stay
+       readable), without moving a widget: nothing re-lays out or redraws its chart when it comes and goes.
+       The widgets stay live but dimmed (what the banner cuts off reads as background, not as a broken
+       card), and a red frame marks the whole wall as taken over. */
+    .takeover { position: absolute; z-index: 10; top: 128px; left: 36px; right: 36px; }
+    .stage.taken::before { content: ''; position: absolute; z-index: 5; left: 0; right: 0; top: 112px; bottom: 0; background: rgba(2, 6, 23, 0.5); pointer-events: none; }
+    .stage.taken::after { content: ''; position: absolute; z-index: 11; inset: 0; border: 6px solid rgba(239, 68, 68, 0.8); pointer-events: none; }
+    .stage.mobile .takeover { position: static; margin-bottom: 12px; }
+    .stage.mobile.taken::before, .stage.mobile.taken::after { display: none; }
     .error { position: absolute; inset: 0; display: grid; place-items: center; font-size: 40px; color: #f87171; }
     @keyframes pulse { 50% { opacity: 0.3; } }
     @media (prefers-reduced-motion: reduce) { .status.live i { animation: none; } }

@@ -2,6 +2,7 @@
 // NEAR_EXPIRY_STOCK, STOCKOUT_RISK, LICENCE_EXPIRY. Evidence of a daily rule names the reference row and the
 // business day it was found on (`ref:batches/B123`, `day:2026-11-11`): there is no single event to point at.
 import { Type } from 'typebox';
+import { RULE_LABELS } from '../../widgets/labels.ts';
 import { DateTime } from 'luxon';
 import { toInt } from '../plugins/clickhouse.ts';
 import { rows } from '../metrics/query.ts';
@@ -15,7 +16,7 @@ export const nearExpiryStock = dailyRule({
   id: 'NEAR_EXPIRY_STOCK',
   kind: 'daily',
   severity: 'minor',
-  title: { 'zh-CN': '近效期库存', en: 'Near-expiry stock' },
+  title: RULE_LABELS.NEAR_EXPIRY_STOCK,
   params: Type.Object({ windowDays: int('days before expiry a batch in stock counts as near-expiry', 180) }, { additionalProperties: false }),
   triggers: ['inventory', 'ref.batches', 'ref.skus'],
   minIntervalMs: 10_000,
@@ -54,7 +55,7 @@ export const stockoutRisk = dailyRule({
   id: 'STOCKOUT_RISK',
   kind: 'daily',
   severity: 'minor',
-  title: { 'zh-CN': '缺货风险', en: 'Stock-out risk' },
+  title: RULE_LABELS.STOCKOUT_RISK,
   params: Type.Object(
     {
       topSkus: int('best sellers watched', 20, 1000),
@@ -105,7 +106,7 @@ export const licenceExpiry = dailyRule({
   id: 'LICENCE_EXPIRY',
   kind: 'daily',
   severity: 'major',
-  title: { 'zh-CN': '证照即将到期', en: 'Licence or GSP certificate expiring' },
+  title: RULE_LABELS.LICENCE_EXPIRY,
   params: Type.Object(
     { warnDays: int('days before expiry a document alerts', 90), criticalDays: int('days before expiry the alert becomes critical', 7) },
     { additionalProperties: false },

@@ -3,6 +3,7 @@
 // a wall never shows who bought what.
 import { createHash } from 'node:crypto';
 import { Type } from 'typebox';
+import { RULE_LABELS } from '../../widgets/labels.ts';
 import { pruneOldest, streamRule } from './rule.ts';
 import type { StoredEvent } from '../store/projections.ts';
 
@@ -51,7 +52,7 @@ export const rxWithoutPrescription = streamRule({
   id: 'RX_WITHOUT_PRESCRIPTION',
   kind: 'stream',
   severity: 'critical',
-  title: { 'zh-CN': '处方药无处方发货', en: 'Rx shipped without prescription' },
+  title: RULE_LABELS.RX_WITHOUT_PRESCRIPTION,
   params: Type.Object({ graceMinutes: int('minutes after payment an Rx order may wait for an approved prescription', 60) }, { additionalProperties: false }),
   types: ['order.paid', 'order.shipped', 'order.cancelled', 'order.refunded', 'rx.issued', 'rx.approved'],
   init: () => ({ orders: new Map<string, RxOrder>(), approved: new Map<string, number>(), rxOrder: new Map<string, [string, number]>(), unknown: new Map<string, UnknownShip>() }),
@@ -128,7 +129,7 @@ export const rxReviewSla = streamRule({
   id: 'RX_REVIEW_SLA',
   kind: 'stream',
   severity: 'major',
-  title: { 'zh-CN': '处方审核超时', en: 'Prescription review over SLA' },
+  title: RULE_LABELS.RX_REVIEW_SLA,
   params: Type.Object({ slaMinutes: int('minutes a prescription may wait for a pharmacist', 15) }, { additionalProperties: false }),
   types: ['rx.issued', 'rx.review_started', 'rx.approved', 'rx.rejected'],
   init: () => ({ pending: new Map<string, PendingRx>() }),
@@ -165,7 +166,7 @@ export const controlledQty = streamRule({
   id: 'CONTROLLED_QTY',
   kind: 'stream',
   severity: 'major',
-  title: { 'zh-CN': '含麻黄碱类药品超量购买', en: 'Controlled (ephedrine-type) quantity exceeded' },
+  title: RULE_LABELS.CONTROLLED_QTY,
   params: Type.Object(
     {
       maxPacksPerOrder: int('packs of controlled SKUs allowed in one order', 2),
@@ -205,7 +206,7 @@ export const priceAnomaly = streamRule({
   id: 'PRICE_ANOMALY',
   kind: 'stream',
   severity: 'major',
-  title: { 'zh-CN': '价格异常', en: 'Price anomaly' },
+  title: RULE_LABELS.PRICE_ANOMALY,
   params: Type.Object(
     {
       belowCost: Type.Boolean({ default: true, description: 'a unit price under the cost price is an anomaly' }),
@@ -240,7 +241,7 @@ export const orderSpike = streamRule({
   id: 'ORDER_SPIKE',
   kind: 'stream',
   severity: 'minor',
-  title: { 'zh-CN': '异常下单（刷单/囤货）', en: 'Order spike from one device or address' },
+  title: RULE_LABELS.ORDER_SPIKE,
   params: Type.Object(
     { minOrders: int('orders from one device or address that make a spike', 10, 2), windowMinutes: int('the window in minutes', 5, 1, 1440) },
     { additionalProperties: false },

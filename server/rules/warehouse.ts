@@ -1,6 +1,7 @@
 // Rules on the warehouse streams: EXPIRED_OUTBOUND, TRACE_CODE_MISSING, TRACE_CODE_DUPLICATE,
 // COLD_CHAIN_EXCURSION.
 import { Type } from 'typebox';
+import { RULE_LABELS } from '../../widgets/labels.ts';
 import { toInt } from '../plugins/clickhouse.ts';
 import { rows } from '../metrics/query.ts';
 import { businessDate } from '../time.ts';
@@ -26,7 +27,7 @@ export const expiredOutbound = streamRule({
   id: 'EXPIRED_OUTBOUND',
   kind: 'stream',
   severity: 'critical',
-  title: { 'zh-CN': '过期批次出库', en: 'Expired batch picked' },
+  title: RULE_LABELS.EXPIRED_OUTBOUND,
   params: Type.Object({}, { additionalProperties: false }),
   types: ['inventory.pick'],
   init: () => ({ unknown: new Map<string, Pick>() }),
@@ -71,7 +72,7 @@ export const traceCodeMissing = streamRule({
   id: 'TRACE_CODE_MISSING',
   kind: 'stream',
   severity: 'major',
-  title: { 'zh-CN': '追溯码漏扫', en: 'Traceability scan missing' },
+  title: RULE_LABELS.TRACE_CODE_MISSING,
   params: Type.Object({ graceSeconds: Type.Integer({ minimum: 0, maximum: 86_400, default: 120, description: 'seconds a scan may follow the shipment' }) }, { additionalProperties: false }),
   types: ['trace.scan', 'order.shipped'],
   init: () => ({ scanned: new Map<string, number>(), pending: new Map<string, Box>() }),
@@ -109,7 +110,7 @@ export const traceCodeDuplicate = streamRule({
   id: 'TRACE_CODE_DUPLICATE',
   kind: 'stream',
   severity: 'critical',
-  title: { 'zh-CN': '追溯码重复出库', en: 'Traceability code scanned out twice' },
+  title: RULE_LABELS.TRACE_CODE_DUPLICATE,
   params: Type.Object({ memoryMinutes: Type.Integer({ minimum: 1, maximum: 1440, default: 30, description: 'minutes of outbound codes held in memory' }) }, { additionalProperties: false }),
   types: ['trace.scan'],
   init: () => ({ recent: new Map<string, [number, string]>(), lookup: new Map<string, [number, string][]>() }),
@@ -168,7 +169,7 @@ export const coldChainExcursion = streamRule({
   id: 'COLD_CHAIN_EXCURSION',
   kind: 'stream',
   severity: 'critical',
-  title: { 'zh-CN': '冷链温度超限', en: 'Cold-chain temperature excursion' },
+  title: RULE_LABELS.COLD_CHAIN_EXCURSION,
   params: Type.Object(
     {
       minC: Type.Number({ default: 2, minimum: -50, maximum: 50, description: 'lowest allowed °C' }),

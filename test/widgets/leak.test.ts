@@ -139,7 +139,8 @@ describe('widgets updated in place stay bounded', () => {
       const nodesAfter = await updates(tag, props, 600, 600);
       const after = await settle();
       expect(nodesAfter - nodesBefore, 'nodes inside the widget').toBeLessThanOrEqual(10);
-      expect(after.nodes - before.nodes, 'DOM nodes').toBeLessThanOrEqual(20);
+      // Slack for nodes Chromium creates on its own under load; the leak this guards against was 2 a row.
+      expect(after.nodes - before.nodes, 'DOM nodes').toBeLessThanOrEqual(40);
       expect(after.heap - before.heap, 'JS heap bytes').toBeLessThan(1_500_000);
       await page.evaluate(() => (document.getElementById('host')!.innerHTML = ''));
     }, 120_000);

@@ -265,6 +265,20 @@ describe('map, band, funnel, alert feed and countdown in Chromium', () => {
     expect(result.second).not.toMatch(/\benter\b/);
     expect(JSON.parse(result.shown ?? '[]').slice(0, 2)).toEqual([['AL-20261111-0043', 1], ['AL-20261111-0042', 96]]);
 
+    // An open critical alert stays on top of newer minor activity; the entity kind and evidence count read.
+    const pinned = await page.evaluate(
+      async ({ alerts }) => {
+        const feed = document.getElementById('alerts') as HTMLElementTagNameMap['rx-alert-feed'];
+        feed.value = [{ ...alerts[3], alert_id: 'AL-MINOR-NEW', entity: 'batch:B2405117', evidence_count: 3 }, ...alerts];
+        await feed.updateComplete;
+        const row = feed.shadowRoot!.querySelector('[data-alert=AL-MINOR-NEW]')!;
+        const ids = (JSON.parse(feed.getAttribute('data-shown') ?? '[]') as [string, number][]).map(([id]) => id);
+        return { ids: ids.slice(0, 3), entity: row.querySelector('[part=entity]')!.textContent, evidence: row.querySelector('[part=evidence]')!.textContent };
+      },
+      { alerts: ALERTS },
+    );
+    expect(pinned).toEqual({ ids: ['AL-20261111-0042', 'AL-MINOR-NEW', 'AL-20261111-0041'], entity: '批次 B2405117', evidence: '证据 3 条' });
+
     await page.evaluate(async () => {
       const get = (id: string): HTMLElement & { updateComplete: Promise<boolean> } & Record<string, unknown> =>
         document.getElementById(id) as never;
