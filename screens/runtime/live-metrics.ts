@@ -97,7 +97,10 @@ export class LiveMetrics extends EventTarget {
   unwatch(id: string): void {
     const s = this.states.get(id);
     this.states.delete(id);
-    if (s?.key && ![...this.states.values()].some((o) => o.key === s.key)) this.socket.emit('metric:unsubscribe', { key: s.key });
+    // Kept on the server while another id holds the key, or is still waiting for the subscribe reply that
+    // will carry the same key (same metric and params).
+    const sameParams = (o: MetricState) => o.metric === s?.metric && JSON.stringify(o.params) === JSON.stringify(s?.params);
+    if (s?.key && ![...this.states.values()].some((o) => o.key === s.key || (o.key === null && sameParams(o)))) this.socket.emit('metric:unsubscribe', { key: s.key });
   }
 
   get(id: string): MetricState | undefined {
