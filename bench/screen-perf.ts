@@ -2,7 +2,7 @@
 // time and long tasks (> 50 ms, PerformanceObserver 'longtask'), and JS heap growth after the first
 // `warmup` minutes (measured after forced GCs). The server runs in a child process, the demo stream in
 // another (streams/cli.ts), Chromium on the same 2 cores.
-// Usage: npx tsx bench/screen-perf.ts [screen=war-room minutes=30 warmup=5 speed=10 width=1920 height=1080]
+// Usage: npx tsx bench/screen-perf.ts [screen=war-room minutes=30 warmup=5 speed=10 width=1920 height=1080 motion=reduce]
 import { launchChromium } from '../test/helpers/browser.ts';
 import { ADMIN, startServer, streamDemo } from './lib.ts';
 
@@ -18,7 +18,7 @@ const server = await startServer(3905);
 const demo = streamDemo(server, SPEED);
 const browser = await launchChromium();
 try {
-  const page = await browser.newPage({ viewport: { width: WIDTH, height: HEIGHT } });
+  const page = await browser.newPage({ viewport: { width: WIDTH, height: HEIGHT }, reducedMotion: args.motion === 'reduce' ? 'reduce' : 'no-preference' });
   await page.addInitScript(() => {
     const w = window as unknown as { __long: number[] };
     w.__long = [];

@@ -180,7 +180,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     await writer.close();
     await engine.stop();
     await projector.close();
-    hub!.stop();
+    await hub!.stop();
   });
   return app;
 }

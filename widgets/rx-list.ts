@@ -1,5 +1,5 @@
 import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { CardElement, boardCardStyles, cardHead, cardState, lineSkeletonStyles } from './card.js';
 import { DASH, DEFAULT_TZ, formatAge, formatTime, formatValue, normalizeLang, numberOf, valueAt, type Lang, type ValueFormat } from './format.js';
@@ -58,8 +58,10 @@ function track(width: ListColumn['width']): string {
 /**
  * A list in DOM (latest orders ticker, prescription queue). Rows sit at `translateY(index × rowHeight)`:
  * when a row arrives at the top the others glide down (a transform transition), the new one slides in
- * from above (`@starting-style`). A list longer than `visible` rows scrolls on its own with a CSS
- * animation over a second copy of the rows, so it loops without a seam, a timer or a pause.
+ * from above (`@starting-style`). A list longer than `visible` rows moves up one row every `secondsPerRow`
+ * (a 0.6 s glide, then still) over a second copy of the rows, so it loops without a seam. Row by row, not a
+ * continuous scroll: a continuous animation keeps the renderer drawing every frame, which on a wall PC
+ * without a GPU costs most of a core.
  *
  * `data-shown` holds, per row, the first cell as shown and the raw value of the last numeric column.
  */
@@ -69,6 +71,37 @@ export class RxList extends CardElement<RxListOptions> {
   @property() tz: string = DEFAULT_TZ;
 
   private rows: ListRow[] = [];
+  /** Rows the ticker has moved up; back to 0 without a glide once the copy is where the rows began. */
+  @state() private offset = 0;
+  @state() private snapping = false;
+  private ticker: ReturnType<typeof setInterval> | undefined;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    const ms = Math.max(500, (this.o.secondsPerRow ?? 3) * 1000);
+    this.ticker = setInterval(() => this.step(), ms);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.ticker);
+    this.ticker = undefined;
+  }
+
+  private step(): void {
+    const n = this.rows.length;
+    if (n <= (this.o.visible ?? 8) || matchMedia('(prefers-reduced-motion: reduce)').matches) {
+      if (this.offset !== 0) this.offset = 0;
+      return;
+    }
+    if (this.snapping) this.snapping = false;
+    this.offset = (this.offset % n) + 1;
+    // At n the copy stands where the rows began: after the glide, jump back to 0 unseen.
+    if (this.offset === n) setTimeout(() => {
+      this.snapping = true;
+      this.offset = 0;
+    }, 700);
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (this.drawnChanged(changed, 'tz')) {
@@ -92,7 +125,7 @@ export class RxList extends CardElement<RxListOptions> {
         ${r.cells.map((t, c) => html`<span class="c${c} f-${columns[c]?.format ?? 'text'}" title=${t}>${t}</span>`)}
       </li>`;
     return html`
-      <div class="frame" style="--h:${h}px; --cols:${grid}; --n:${rows.length}; --visible:${visible}; --period:${(rows.length * (o.secondsPerRow ?? 3)).toFixed(1)}s">
+      <div class="frame" style="--h:${h}px; --cols:${grid}; --n:${rows.length}; --visible:${visible}">
         ${cardHead(this.label, this.state, lang)}
         ${header && rows.length > 0
           ? html`<div class="thead">${columns.map((c, i) => html`<span class="c${i} f-${c.format ?? 'text'}">${c.label?.[lang] ?? ''}</span>`)}</div>`
@@ -104,7 +137,7 @@ export class RxList extends CardElement<RxListOptions> {
             lang,
             html`<div class="skeleton" part="skeleton">${Array.from({ length: Math.min(visible, 6) }, () => html`<i></i>`)}</div>`,
             // One keyed repeat over the rows and their copy (two sibling repeats left Lit markers behind).
-            () => html`<ul class="track ${scrolling ? 'scrolling' : ''}" part="rows">${repeat(
+            () => html`<ul class="track ${scrolling ? 'scrolling' : ''} ${this.snapping ? 'snap' : ''}" part="rows" style="transform:translateY(${scrolling ? -(this.offset % (rows.length + 1)) * h : 0}px)">${repeat(
               scrolling ? [...rows, ...rows] : rows,
               (r, i) => (i < rows.length ? r.key : `copy:${r.key}`),
               (r, i) => row(r, i, i >= rows.length),
@@ -125,10 +158,8 @@ export class RxList extends CardElement<RxListOptions> {
       /* At most 'visible' rows tall; the card may be shorter, then it clips. */
       .body { max-height: calc(var(--visible) * var(--h)); margin-top: 4px; overflow: hidden; }
       :host([state='stale']) .track { opacity: 0.4; filter: grayscale(0.7); }
-      .track { position: relative; list-style: none; margin: 0; padding: 0; will-change: transform; }
-      .track.scrolling { animation: scroll var(--period) linear infinite; }
-      /* The rows and their copy are 2n rows: moving up by n rows lands on a frame equal to the first. */
-      @keyframes scroll { to { transform: translateY(calc(-1 * var(--n) * var(--h))); } }
+      .track { position: relative; list-style: none; margin: 0; padding: 0; transition: transform 0.6s ease-in-out; }
+      .track.snap { transition: none; }
       li {
         position: absolute; left: 0; right: 0; top: 0; height: var(--h); box-sizing: border-box;
         font-size: 19px; font-variant-numeric: tabular-nums; color: #e2e8f0;
@@ -146,8 +177,7 @@ export class RxList extends CardElement<RxListOptions> {
       .empty { min-height: 80px; }
       .skeleton { padding-top: 8px; }
       @media (prefers-reduced-motion: reduce) {
-        li { transition: none; }
-        .track.scrolling { animation: none; }
+        li, .track { transition: none; }
       }
     `,
   ];

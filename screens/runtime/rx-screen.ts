@@ -235,7 +235,7 @@ export class RxScreen extends LitElement {
     .status { display: flex; align-items: center; gap: 10px; font-size: 24px; padding: 6px 18px; border-radius: 999px; border: 1px solid currentColor; }
     .status i { width: 12px; height: 12px; border-radius: 50%; background: currentColor; }
     .status.live { color: #34d399; }
-    .status.live i { animation: pulse 2s infinite; }
+    /* A steady dot: an endless pulse would keep the renderer drawing every frame (most of a core without a GPU). */
     .status.stale { color: #fbbf24; }
     .status.down, .status.connecting { color: #f87171; }
     main { flex: 1; display: grid; gap: 24px; min-height: 0; }
@@ -252,7 +252,6 @@ export class RxScreen extends LitElement {
     .stage.mobile .takeover { position: static; margin-bottom: 12px; }
     .stage.mobile.taken::before, .stage.mobile.taken::after { display: none; }
     .error { position: absolute; inset: 0; display: grid; place-items: center; font-size: 40px; color: #f87171; }
-    @keyframes pulse { 50% { opacity: 0.3; } }
     @media (prefers-reduced-motion: reduce) { .status.live i { animation: none; } }
   `;
 }

@@ -109,7 +109,7 @@ export class RxTakeover extends LitElement {
     }
     .tag { display: flex; flex-direction: column; align-items: center; gap: 8px; font-size: 28px; font-weight: 700; letter-spacing: 4px; color: #fee2e2; white-space: nowrap; }
     .en .tag { letter-spacing: 1px; text-transform: uppercase; font-size: 24px; }
-    .tag svg { width: 72px; height: 72px; animation: blink 0.8s ease-in-out infinite alternate; }
+    .tag svg { width: 72px; height: 72px; animation: blink 0.8s ease-in-out 12 alternate; } /* ~10 s: an endless blink would keep the renderer drawing every frame */
     .main { min-width: 0; display: flex; flex-direction: column; gap: 10px; }
     .rule { font-size: 64px; font-weight: 800; line-height: 1.15; letter-spacing: 4px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
     .en .rule { letter-spacing: 0; font-size: 58px; }

@@ -25,6 +25,9 @@ export interface MetricDef<P extends TObject = TObject, V = unknown> {
   /** Streams (`order`), event types (`order.paid`) or reference kinds (`ref.skus`) whose new data can change
    *  the value: anything else never recomputes it (an order.created burst leaves GMV alone). */
   readonly streams: readonly string[];
+  /** False for a metric that reads no table the projector writes (alerts, reference data): it does not
+   *  wait for the projection to catch up. @default true */
+  readonly projected?: false;
   /** The value also moves with the clock (a series up to the current minute): recomputed at minute ticks. */
   readonly tick?: 'minute';
   /** Fills defaults (e.g. date = today in TZ_BUSINESS) at compute time, so "today" rolls over by itself. */

@@ -54,7 +54,7 @@ export async function evaluate(def: MetricDef, raw: Record<string, unknown>, ctx
     const params = def.resolve(raw, ctx) as Record<string, unknown>;
     return { params, value: await def.hot({ ...ctx, hot }, params), asOf: ctx.clock.now() };
   }
-  await ctx.barrier?.();
+  if (def.projected !== false) await ctx.barrier?.();
   const params = def.resolve(raw, ctx) as Record<string, unknown>;
   const value = await def.compute(ctx, params);
   return { params, value, asOf: ctx.clock.now() };

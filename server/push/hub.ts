@@ -45,6 +45,7 @@ export class PushHub {
   private readonly subs = new Map<string, Subscription>();
   private flushTimer: NodeJS.Timeout | null = null;
   private heartbeatTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private minuteTimer: NodeJS.Timeout | null = null;
   private readonly coalesceMs: number;
   /** Counted for tests and health: computations must not grow with the number of sockets. */
@@ -72,10 +73,13 @@ export class PushHub {
     this.scheduleMinuteTick();
   }
 
-  stop(): void {
+  /** Stops the timers and waits for computations in flight: storage closes after this, not under a query. */
+  async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of [this.flushTimer, this.minuteTimer]) if (t) clearTimeout(t);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     this.flushTimer = this.minuteTimer = this.heartbeatTimer = null;
+    await Promise.allSettled([...this.subs.values()].map((s) => s.computing));
   }
 
   /** Wires one socket's protocol handlers. */
@@ -136,6 +140,7 @@ export class PushHub {
   }
 
   private scheduleFlush(): void {
+    if (this.stopped) return;
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
       void this.flush();
@@ -155,9 +160,7 @@ export class PushHub {
     sub.dirty = false;
     sub.computing = (async () => {
       try {
-        const t0 = Date.now();
         const result = await evaluate(sub.def, sub.raw, this.opts.ctx);
-        if (process.env.TRACE) console.error(`compute ${sub.def.id} ${Date.now() - t0} ms t=${Date.now() % 100000}`);
         this.stats.computations++;
         const json = JSON.stringify(result.value);
         sub.asOf = result.asOf;

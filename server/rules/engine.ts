@@ -63,6 +63,7 @@ export class RulesEngine {
   private timer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private readonly dailyRuns = new Set<Promise<void>>();
   /** A step is between its first event and its last settle: the state is not a checkpoint then. */
   private inStep = false;
   readonly stats = { events: 0, hits: 0, steps: 0, lastStepMs: 0, busyMs: 0, checkpoints: 0, replayed: 0, dailyRuns: 0, errors: 0 };
@@ -182,7 +183,7 @@ export class RulesEngine {
   async idle(): Promise<void> {
     await this.replaying;
     while (this.draining) await this.draining;
-    await Promise.all(this.daily.filter((d) => d.running).map(() => new Promise((r) => setTimeout(r, 20))));
+    await Promise.allSettled(this.dailyRuns);
     await this.o.alerts.flush();
   }
 
@@ -243,7 +244,11 @@ export class RulesEngine {
       d.running = true;
       d.lastRun = mono;
       d.day = today;
-      this.runDaily(d).finally(() => (d.running = false));
+      const run = this.runDaily(d).finally(() => {
+        d.running = false;
+        this.dailyRuns.delete(run);
+      });
+      this.dailyRuns.add(run);
     }
   }
 
@@ -308,6 +313,7 @@ export class RulesEngine {
     clearInterval(this.checkpointTimer);
     await this.replaying;
     while (this.draining) await this.draining;
+    await Promise.allSettled(this.dailyRuns);
     await this.checkpoint().catch((err) => this.o.logger.warn({ err }, 'rules: last checkpoint failed'));
     this.o.alerts.close();
   }

@@ -413,12 +413,16 @@ describe('widgets (gauge, bar, ring, top-N, list, KPI roll) in Chromium', () => 
     await page.emulateMedia({ reducedMotion: null });
   });
 
-  it('new list rows slide in, a long list scrolls, and removal leaves nothing running', async () => {
+  it('new list rows slide in, a long list moves up row by row, and removal leaves nothing running', async () => {
     await mount(sales('zh-CN').filter((m) => m.tag === 'rx-list'), 'zh-CN');
     const state = await page.evaluate(async () => {
       const el = document.getElementById('list-orders') as HTMLElementTagNameMap['rx-list'];
       const track = el.shadowRoot?.querySelector('.track') as HTMLElement;
-      const scrolling = getComputedStyle(track).animationName;
+      // Row by row: still at first, one row up after secondsPerRow (3 s), no animation running in between.
+      const still = getComputedStyle(track).transform;
+      await new Promise((r) => setTimeout(r, 3_800));
+      const moved = getComputedStyle(track).transform;
+      const scrolling = { classed: track.classList.contains('scrolling'), still, moved, animations: track.getAnimations().length };
       const first = (el.value as Array<Record<string, unknown>>)[0];
       el.value = [{ ...first, order_id: 'O-NEW', ts: '2026-11-10T16:00:27Z', paid_fen: 99_900 }, ...(el.value as unknown[]).slice(0, 19)];
       await el.updateComplete;
@@ -426,7 +430,10 @@ describe('widgets (gauge, bar, ring, top-N, list, KPI roll) in Chromium', () => 
       const transitions = getComputedStyle(rows[1]).transitionProperty;
       return { scrolling, first: rows[0].querySelector('.c0')?.textContent, transitions, count: rows.length };
     });
-    expect(state.scrolling).toBe('scroll');
+    expect(state.scrolling.classed).toBe(true);
+    expect(state.scrolling.still).toMatch(/^(none|matrix\(1, 0, 0, 1, 0, 0\))$/);
+    expect(state.scrolling.moved).toMatch(/^matrix\(1, 0, 0, 1, 0, -\d+\)$/);
+    expect(state.scrolling.animations).toBe(0);
     expect(state.first).toBe('00:00:27');
     expect(state.transitions).toBe('transform, opacity');
     expect(state.count).toBe(20);

@@ -33,6 +33,8 @@ export const alertsOpen = defineMetric({
   params: Type.Object({}, { additionalProperties: false }),
   value: '[{"alert_id","rule","severity","entity","first_seen","last_seen","state":"open|acknowledged","evidence_count","detail"}]',
   streams: ['alerts'],
+  // The alert store writes `alerts` itself, after the rules ran: the projection has nothing to do with it.
+  projected: false,
   resolve: (raw) => raw,
   async compute(ctx): Promise<OpenAlert[]> {
     const list = await rows<{ alert_id: string; rule: string; severity: string; entity: string; first_ms: string; last_ms: string; state: 'open' | 'acknowledged'; evidence_count: string; detail: string }>(
