@@ -1,10 +1,11 @@
 // Shared by the benchmarks (BENCH_NODE_ARGS adds node flags to the server, e.g. `--cpu-prof`): a real RxPulse in a child process (so the load generator does not share its
 // event loop), a temp data dir, and percentile helpers.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Batch } from '../streams/demo/upload.ts';
 
 export const ADMIN = 'bench-admin-token-0123456789';
 export const INGEST = 'bench-ingest-token-0123456789';
@@ -16,12 +17,14 @@ export interface BenchServer {
 }
 
 export async function startServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
+  const url = `http://127.0.0.1:${port}`;
+  // Another process on the port would answer the health checks below and take the whole load.
+  if (await fetch(url).then(() => true, () => false)) throw new Error(`port ${port} is in use: stop what listens there or pick another port`);
   const dataDir = mkdtempSync(join(tmpdir(), 'rxpulse-bench-'));
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'server/main.ts'], {
     env: { ...process.env, PORT: String(port), RXPULSE_DATA_DIR: dataDir, RXPULSE_DEMO: 'off', RXPULSE_ADMIN_TOKEN: ADMIN, RXPULSE_INGEST_TOKEN: INGEST, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
@@ -29,6 +32,7 @@ export async function startServer(port: number, env: Record<string, string> = {}
     } catch {
       /* not up yet */
     }
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode} before it was ready`);
     if (Date.now() > deadline) throw new Error('server did not start within 30 s');
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -36,9 +40,13 @@ export async function startServer(port: number, env: Record<string, string> = {}
     url,
     child,
     async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
+      const gone = child.exitCode !== null || child.signalCode !== null;
+      const exited = gone ? Promise.resolve<[number | null, NodeJS.Signals | null]>([child.exitCode, child.signalCode])
+        : new Promise<[number | null, NodeJS.Signals | null]>((r) => child.once('exit', (code, signal) => r([code, signal])));
       child.kill('SIGTERM');
-      await exited;
+      const [code, signal] = await exited;
+      // A graceful stop exits 0: anything else (a crash while closing) is worth knowing about.
+      if (code !== 0) console.error(`bench: the server on port ${port} exited with ${signal ?? `code ${code}`} when stopped`);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
@@ -85,4 +93,109 @@ export function post(url: string, body: string, contentType = 'application/x-ndj
     req.on('error', reject);
     req.end(body);
   });
+}
+
+/** GET of a JSON document (e.g. `/api/v1/health`), with a bearer token when given. */
+export async function getJson<T>(url: string, token?: string): Promise<T> {
+  const res = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** Resolves once the projector has fanned out `accepted` events (screens see them from then on). */
+export async function waitProjected(url: string, accepted: number): Promise<void> {
+  while ((await getJson<{ projection: { events: number } }>(`${url}/api/v1/health`)).projection.events < accepted) {
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface PostRun {
+  /** POST → durable acknowledgement of each body, ms. */
+  latencies: number[];
+  accepted: number;
+  /** First POST → last answer. */
+  seconds: number;
+}
+
+/**
+ * Posts `bodies` to the ingest endpoint, `concurrency` requests in flight, each body sent no earlier than
+ * its place at `rate` events/s (unpaced without it: as fast as the server answers); stops taking bodies when
+ * `signal` aborts. Any answer but 200 throws.
+ */
+export async function postAll(url: string, bodies: readonly Batch[], o: { concurrency: number; rate?: number; signal?: AbortSignal }): Promise<PostRun> {
+  const latencies: number[] = [];
+  let accepted = 0, next = 0, scheduled = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: o.concurrency }, async () => {
+      while (next < bodies.length && !o.signal?.aborted) {
+        const { body, count } = bodies[next++];
+        const due = o.rate ? started + (scheduled / o.rate) * 1000 : 0;
+        scheduled += count;
+        if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+        const t0 = performance.now();
+        const res = await post(url, body);
+        const json = (await res.json()) as { accepted: number };
+        if (res.status !== 200) throw new Error(`ingest answered ${res.status}: ${JSON.stringify(json)}`);
+        latencies.push(performance.now() - t0);
+        accepted += json.accepted;
+      }
+    }),
+  );
+  return { latencies, accepted, seconds: (performance.now() - started) / 1000 };
+}
+
+let clockTicks = 0;
+const ticksPerSecond = (): number => (clockTicks ||= Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })));
+
+/** CPU seconds (user + system, every thread) process `pid` has used so far, from /proc/<pid>/stat. */
+export function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // the name in parentheses may hold spaces
+  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond(); // utime, stime: fields 14 and 15 of stat
+}
+
+/** CPU seconds of the whole machine so far, all cores: busy (not idle nor waiting for I/O) and total. */
+export function machineCpuSeconds(): { busy: number; total: number } {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0); // user nice system idle iowait irq softirq steal
+  return { busy: (total - ticks[3] - ticks[4]) / ticksPerSecond(), total: total / ticksPerSecond() };
+}
+
+export interface CpuUse {
+  wallS: number;
+  /** CPU seconds of the server process, of this load generator, and of everything else on the machine. */
+  serverS: number;
+  selfS: number;
+  othersS: number;
+  /** The machine's cores × wall seconds. */
+  machineS: number;
+}
+
+/** Starts counting CPU time; the function returned reads what was used since. */
+export function cpuMeter(serverPid: number): () => CpuUse {
+  const t0 = performance.now(), server0 = processCpuSeconds(serverPid), self0 = process.cpuUsage(), machine0 = machineCpuSeconds();
+  return () => {
+    const serverS = processCpuSeconds(serverPid) - server0;
+    const self = process.cpuUsage(self0);
+    const selfS = (self.user + self.system) / 1e6;
+    const machine = machineCpuSeconds();
+    return { wallS: (performance.now() - t0) / 1000, serverS, selfS, othersS: Math.max(0, machine.busy - machine0.busy - serverS - selfS), machineS: machine.total - machine0.total };
+  };
+}
+
+/**
+ * Waits until the processes other than `serverPid` and this one have used under `share` of the machine for
+ * two seconds running (other tests on a shared machine), at most `maxMs`; whether it got that quiet.
+ */
+export async function waitQuiet(serverPid: number, share = 0.15, maxMs = 60_000): Promise<boolean> {
+  const deadline = performance.now() + maxMs;
+  for (let quiet = 0; quiet < 2; ) {
+    if (performance.now() > deadline) return false;
+    const read = cpuMeter(serverPid);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const u = read();
+    quiet = u.othersS / u.machineS < share ? quiet + 1 : 0;
+  }
+  return true;
 }

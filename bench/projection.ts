@@ -8,17 +8,13 @@ import { loadConfig } from '../server/config.ts';
 import { validateEvents } from '../server/ingest/validate.ts';
 import { openStorage } from '../server/plugins/clickhouse.ts';
 import { project, type StoredEvent } from '../server/store/projections.ts';
-import { businessDate, dayRange } from '../server/time.ts';
-import { demoEventsForSecond } from './day.ts';
+import { demoDay } from './day.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const N = Number(args.events ?? 100_000);
 const CYCLE = Number(args.cycle ?? 20_000);
 
-const raw: unknown[] = [];
-const today = dayRange(businessDate(Date.now(), 'Asia/Shanghai'), 'Asia/Shanghai').fromMs / 1000;
-for (let s = today; raw.length < N; s++) raw.push(...demoEventsForSecond({ seed: 'bench', tz: 'Asia/Shanghai', ratePerSecond: 30 }, s));
-const valid = validateEvents(raw.slice(0, N));
+const valid = validateEvents(demoDay(N).flatMap((s) => s.events));
 if (!valid.ok) throw new Error(`generated events are invalid: ${JSON.stringify(valid.errors[0])}`);
 const events: StoredEvent[] = valid.events.map((e) => ({ ...e, firstPaid: e.type === 'order.paid' ? 1 : 0 }));
 
