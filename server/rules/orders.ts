@@ -54,7 +54,7 @@ export const rxWithoutPrescription = streamRule({
   severity: 'critical',
   title: RULE_LABELS.RX_WITHOUT_PRESCRIPTION,
   params: Type.Object({ graceMinutes: int('minutes after payment an Rx order may wait for an approved prescription', 60) }, { additionalProperties: false }),
-  types: ['order.paid', 'order.shipped', 'order.cancelled', 'order.refunded', 'rx.issued', 'rx.approved'],
+  types: ['order.paid', 'order.shipped', 'order.cancelled', 'order.refunded', 'rx.issued', 'rx.approved', 'rx.rejected'],
   init: () => ({ orders: new Map<string, RxOrder>(), approved: new Map<string, number>(), rxOrder: new Map<string, [string, number]>(), unknown: new Map<string, UnknownShip>() }),
   onEvent(s, e, ctx) {
     const orderId = str(e.body.order_id);
@@ -72,19 +72,24 @@ export const rxWithoutPrescription = streamRule({
       case 'rx.approved': {
         const order = s.rxOrder.get(str(e.body.rx_id))?.[0];
         if (order === undefined) return;
+        s.rxOrder.delete(str(e.body.rx_id)); // decided: only undecided prescriptions are kept
         s.approved.set(order, e.tsMs);
         s.orders.delete(order);
         return;
       }
+      case 'rx.rejected':
+        s.rxOrder.delete(str(e.body.rx_id));
+        return;
       case 'order.cancelled':
       case 'order.refunded':
         s.orders.delete(orderId);
         return;
       case 'order.shipped': {
+        const approvedAt = s.approved.get(orderId);
+        s.approved.delete(orderId);
         const o = s.orders.get(orderId);
         if (!o) return;
         s.orders.delete(orderId);
-        const approvedAt = s.approved.get(orderId);
         if (approvedAt !== undefined && approvedAt <= e.tsMs) return;
         if (rxOf(o.skus)) ctx.fire({ entity: `order:${orderId}`, evidence: [o.paidId, e.event_id], atMs: e.tsMs, detail: { stage: 'shipped' } });
         else s.unknown.set(orderId, { shipMs: e.tsMs, shipId: e.event_id, paidId: o.paidId, skus: o.skus });

@@ -95,10 +95,16 @@ export function stateFromJson(text: string): unknown {
   });
 }
 
-/** Entries of a Map kept in insertion (≈ time) order, dropped from the oldest while `old(value)`. */
+/**
+ * Most entries any one map of rule state keeps (oldest dropped first): memory stays bounded whatever the
+ * stream does, e.g. a deployment that never uploads SKUs, where every shipped order waits for its SKUs.
+ */
+export const MAX_STATE_ENTRIES = 200_000;
+
+/** Entries of a Map kept in insertion (≈ time) order, dropped from the oldest while `old(value)`, and beyond MAX_STATE_ENTRIES. */
 export function pruneOldest<K, V>(map: Map<K, V>, old: (v: V) => boolean): void {
   for (const [k, v] of map) {
-    if (!old(v)) break;
+    if (!old(v) && map.size <= MAX_STATE_ENTRIES) break;
     map.delete(k);
   }
 }

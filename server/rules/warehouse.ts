@@ -97,7 +97,7 @@ export const traceCodeMissing = streamRule({
       s.pending.delete(boxId);
       ctx.fire({ entity: `order:${b.order}`, evidence: [b.shipId], atMs: b.due, detail: { box_id: boxId, sku_id: b.sku } });
     }
-    pruneOldest(s.scanned, (ms) => ms < ctx.now - 6 * HOUR);
+    pruneOldest(s.scanned, (ms) => ms < ctx.now - HOUR);
   },
 });
 

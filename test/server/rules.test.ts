@@ -83,6 +83,19 @@ describe('RX_WITHOUT_PRESCRIPTION', () => {
   });
 });
 
+describe('reference data arriving later', () => {
+  it('an order shipped with a SKU unknown at the time fires RX_WITHOUT_PRESCRIPTION when the SKU turns out to be Rx', async () => {
+    const p = paid({ order_id: 'O-LATE1', ts: at('10:10:00'), paid_fen: 5_000, lines: [{ sku_id: 'RX-LATE' }] });
+    const ship = ev('order.shipped', at('10:12:00'), { order_id: 'O-LATE1', warehouse_id: 'WH-SH' });
+    await post([p, ship, paid({ order_id: 'O-LATE2', ts: at('10:10:00'), paid_fen: 5_000, lines: [{ sku_id: 'OTC-LATE' }] }), ev('order.shipped', at('10:12:00'), { order_id: 'O-LATE2', warehouse_id: 'WH-SH' })]);
+    expect(await alerts('RX_WITHOUT_PRESCRIPTION', 'order:O-LATE1')).toEqual([]);
+    const sku = (sku_id: string, is_rx: boolean) => ({ sku_id, name: sku_id, category: is_rx ? 'rx' : 'otc_a', is_rx, storage_class: 'normal', controlled: false, traced: false, list_price_fen: 10_000, cost_fen: 4_000 });
+    expect((await putReference(server().url, 'skus', [sku('RX-LATE', true), sku('OTC-LATE', false)])).status).toBe(200);
+    await expect.poll(async () => (await alerts('RX_WITHOUT_PRESCRIPTION', 'order:O-LATE1'))[0]?.evidence, { timeout: 5_000, interval: 200 }).toEqual([p.event_id, ship.event_id]);
+    expect(await alerts('RX_WITHOUT_PRESCRIPTION', 'order:O-LATE2')).toEqual([]);
+  });
+});
+
 describe('RX_WITHOUT_PRESCRIPTION after the grace period', () => {
   it('fires for a paid Rx order still unapproved after 60 minutes, not for one rejected and refunded', async () => {
     clock.set(at('11:08:00')); // events never come from the future here: the rules' clock would run ahead
