@@ -2,8 +2,7 @@
 // heap snapshots (after the warm-up and at the end) grouped by constructor, largest growth first. A companion
 // of screen-perf.ts for finding what that one measures.
 // Usage: npx tsx bench/screen-heap.ts [screen=war-room minutes=8 warmup=2 speed=10 every=60]
-import { launchChromium } from '../test/helpers/browser.ts';
-import { ADMIN, startServer, streamDemo } from './lib.ts';
+import { screenUnderDemo } from './lib.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const SCREEN = args.screen ?? 'war-room';
@@ -38,13 +37,8 @@ function groups(s: Snapshot): Groups {
   return out;
 }
 
-const server = await startServer(3906);
-const demo = streamDemo(server, SPEED);
-const browser = await launchChromium();
+const { page, close } = await screenUnderDemo(3906, SCREEN, SPEED);
 try {
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  await page.goto(`${server.url}/screens/${SCREEN}?token=${ADMIN}`);
-  await page.locator('[data-status=live]').waitFor({ timeout: 60_000 });
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('HeapProfiler.enable');
   const gc = async () => {
@@ -94,7 +88,5 @@ try {
   console.log('largest growth by constructor (self size):');
   for (const r of rows.slice(0, 30)) console.log(`  ${(r.dSize / 1024).toFixed(1).padStart(9)} KB  ${String(r.dCount).padStart(8)}  ${r.k}`);
 } finally {
-  demo.kill('SIGINT');
-  await browser.close();
-  await server.stop();
+  await close();
 }

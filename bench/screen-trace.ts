@@ -3,8 +3,7 @@
 // renderer main thread), and the long tasks (> 50 ms) with the events inside them. A companion of
 // screen-perf.ts for finding what it measures.
 // Usage: npx tsx bench/screen-trace.ts [screen=war-room seconds=20 warmup=60 speed=10]
-import { launchChromium } from '../test/helpers/browser.ts';
-import { ADMIN, startServer, streamDemo } from './lib.ts';
+import { screenUnderDemo } from './lib.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const SCREEN = args.screen ?? 'war-room';
@@ -14,13 +13,8 @@ const SPEED = Number(args.speed ?? 10);
 
 interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string } }
 
-const server = await startServer(3908);
-const demo = streamDemo(server, SPEED);
-const browser = await launchChromium();
+const { page, close } = await screenUnderDemo(3908, SCREEN, SPEED);
 try {
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  await page.goto(`${server.url}/screens/${SCREEN}?token=${ADMIN}`);
-  await page.locator('[data-status=live]').waitFor({ timeout: 60_000 });
   await page.waitForTimeout(WARMUP * 1000);
   const cdp = await page.context().newCDPSession(page);
   const events: TraceEvent[] = [];
@@ -58,7 +52,5 @@ try {
     console.log(`  ${(t.dur! / 1000).toFixed(0)} ms: ${[...inside].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([n, us]) => `${n} ${(us / 1000).toFixed(0)}`).join(', ')}`);
   }
 } finally {
-  demo.kill('SIGINT');
-  await browser.close();
-  await server.stop();
+  await close();
 }
