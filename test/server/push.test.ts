@@ -52,9 +52,11 @@ describe('socket.io push', () => {
     expect((await postEvents(s.url, [paid({ ts: now(), paid_fen: 1 }), paid({ ts: now(), paid_fen: 2 }), paid({ ts: now(), paid_fen: 3 })])).status).toBe(200);
     const got = await updates;
     expect(new Set(got.map((m) => m.seq)).size).toBe(1);
-    // Two subscriptions are live (sales.gmv of the earlier test and this one): one computation each.
+    // Two subscriptions are live (sales.gmv of the earlier test and this one): one computation each, and at
+    // most one more when a minute tick or the rules engine's first run lands in between; never one per socket.
     expect(s.app.hub.subscriptionCount).toBe(2);
-    expect(s.app.hub.stats.computations - before).toBe(2);
+    expect(s.app.hub.stats.computations - before).toBeGreaterThanOrEqual(2);
+    expect(s.app.hub.stats.computations - before).toBeLessThanOrEqual(3);
   });
 
   it('runs the same ClickHouse queries for an update whether 1 or 40 sockets hold the subscription', async () => {
