@@ -1,19 +1,12 @@
 // Scaling modes on odd displays: fit letterboxes the 1920×1080 canvas, fill-width fills the width, and
 // relayout (LED walls) gives the canvas the display's aspect ratio at the design height, so the grid
 // re-lays and text keeps its size instead of being stretched or shrunk.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, outputPath, watchErrors } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useBrowser, outputPath, watchErrors } from '../helpers/browser.ts';
 import { ADMIN, useServer } from '../helpers/server.ts';
 
 const server = useServer();
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const label = { 'zh-CN': '成交额', en: 'GMV' };
 const screen = (id: string, scale: string) => ({
@@ -30,7 +23,7 @@ const screen = (id: string, scale: string) => ({
 async function stageOf(id: string, width: number, height: number) {
   const res = await fetch(`${server().url}/api/v1/screens/${id}`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(screen(id, id)) });
   expect(res.status).toBe(200);
-  const page = await browser.newPage({ viewport: { width, height } });
+  const page = await browser().newPage({ viewport: { width, height } });
   const errors = watchErrors(page);
   await page.goto(`${server().url}/screens/${id}?token=${ADMIN}`);
   await page.locator('[data-widget=gmv] rx-kpi[data-value]').waitFor({ timeout: 10_000 });

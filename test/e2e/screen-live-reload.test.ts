@@ -1,18 +1,11 @@
 // A screen changed through the admin API updates an open page without a reload.
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, watchErrors } from '../helpers/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { useBrowser, watchErrors } from '../helpers/browser.ts';
 import { paid } from '../helpers/events.ts';
 import { ADMIN, postEvents, useServer } from '../helpers/server.ts';
 
 const server = useServer();
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-});
+const browser = useBrowser();
 
 const label = (zh: string, en: string) => ({ 'zh-CN': zh, en });
 const screen = (title: string, widgets: unknown[]) => ({ id: 'live-edit', title: label(title, title), grid: { columns: 4, rows: 2 }, widgets });
@@ -28,7 +21,7 @@ describe('live layout reload', () => {
   it('shows the new layout of a screen changed through the admin API, without reloading the page', async () => {
     expect(await put(screen('第一版', [gmv]))).toBe(200);
     expect((await postEvents(server().url, [paid({ ts: Date.now(), paid_fen: 12_300 })])).status).toBe(200);
-    const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const page = await browser().newPage({ viewport: { width: 1920, height: 1080 } });
     const errors = watchErrors(page);
     await page.goto(`${server().url}/screens/live-edit?token=${ADMIN}`);
     await expect.poll(() => page.locator('[data-widget=gmv] rx-kpi').getAttribute('data-value'), { timeout: 10_000 }).toBe('12300');
