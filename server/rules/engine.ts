@@ -36,6 +36,12 @@ export interface EngineOptions {
   checkpointMs?: number;
 }
 
+interface StreamEntry {
+  c: ConfiguredRule;
+  rule: StreamRule<never, unknown>;
+  ctx: StreamContext;
+}
+
 interface Group {
   group: number;
   events: readonly StoredEvent[];
@@ -49,9 +55,9 @@ const REPLAY_PAGE = 100_000;
 const MAX_AHEAD_MS = 86_400_000;
 
 export class RulesEngine {
-  private readonly stream: { c: ConfiguredRule; rule: StreamRule<never, unknown> }[];
+  private readonly stream: StreamEntry[];
   private readonly daily: { c: ConfiguredRule; rule: DailyRule; dirty: boolean; lastRun: number; day: string; running: boolean }[];
-  private readonly byType = new Map<string, { c: ConfiguredRule; rule: StreamRule<never, unknown> }[]>();
+  private readonly byType = new Map<string, StreamEntry[]>();
   private readonly states = new Map<string, unknown>();
   private queue: Group[] = [];
   private draining: Promise<void> | null = null;
@@ -69,7 +75,9 @@ export class RulesEngine {
   readonly stats = { events: 0, hits: 0, steps: 0, lastStepMs: 0, busyMs: 0, checkpoints: 0, replayed: 0, dailyRuns: 0, errors: 0 };
 
   constructor(private readonly o: EngineOptions) {
-    this.stream = o.rules.filter((c) => c.enabled && c.rule.kind === 'stream').map((c) => ({ c, rule: c.rule as unknown as StreamRule<never, unknown> }));
+    this.stream = o.rules
+      .filter((c) => c.enabled && c.rule.kind === 'stream')
+      .map((c) => ({ c, rule: c.rule as unknown as StreamRule<never, unknown>, ctx: { ref: o.ref, now: 0, tz: o.tz, fire: this.fireFor(c) } }));
     this.daily = o.rules
       .filter((c) => c.enabled && c.rule.kind === 'daily')
       .map((c) => ({ c, rule: c.rule as DailyRule, dirty: true, lastRun: Number.NEGATIVE_INFINITY, day: '', running: false }));
@@ -85,8 +93,10 @@ export class RulesEngine {
     return this.watermark === 0 ? wall : this.watermark + Math.max(0, wall - this.wallAtWatermark);
   }
 
-  private context(fire: (hit: Hit) => void): StreamContext {
-    return { ref: this.o.ref, now: this.now(), tz: this.o.tz, fire };
+  /** A rule's context (one object per rule, not one per event), its clock set to now. */
+  private contextOf(s: StreamEntry): StreamContext {
+    s.ctx.now = this.now();
+    return s.ctx;
   }
 
   private fireFor(c: ConfiguredRule): (hit: Hit) => void {
@@ -209,10 +219,10 @@ export class RulesEngine {
         const rules = this.byType.get(e.type);
         if (!rules) continue;
         this.stats.events++;
-        for (const s of rules) s.rule.onEvent(this.states.get(s.rule.id) as never, e, this.context(this.fireFor(s.c)), s.c.params as never);
+        for (const s of rules) s.rule.onEvent(this.states.get(s.rule.id) as never, e, this.contextOf(s), s.c.params as never);
       }
     }
-    for (const s of this.stream) if (s.rule.settle) await s.rule.settle(this.states.get(s.rule.id) as never, this.context(this.fireFor(s.c)), s.c.params as never, this.o.storage);
+    for (const s of this.stream) if (s.rule.settle) await s.rule.settle(this.states.get(s.rule.id) as never, this.contextOf(s), s.c.params as never, this.o.storage);
     this.throughGroup = Math.max(this.throughGroup, ...groups.map((g) => g.group));
     for (const d of this.daily) if (groups.some((g) => g.events.some((e) => d.rule.triggers.includes(e.stream) || d.rule.triggers.includes(e.type)))) d.dirty = true;
     this.tick();
@@ -224,7 +234,7 @@ export class RulesEngine {
 
   /** Deadlines of the stream rules at the rules' clock. */
   private tick(): void {
-    for (const s of this.stream) if (s.rule.tick) s.rule.tick(this.states.get(s.rule.id) as never, this.context(this.fireFor(s.c)), s.c.params as never);
+    for (const s of this.stream) if (s.rule.tick) s.rule.tick(this.states.get(s.rule.id) as never, this.contextOf(s), s.c.params as never);
   }
 
   private onTimer(): void {
@@ -286,7 +296,7 @@ export class RulesEngine {
       return;
     }
     await this.draining;
-    for (const s of this.stream) if (s.rule.onReference) s.rule.onReference(this.states.get(s.rule.id) as never, kind, this.context(this.fireFor(s.c)), s.c.params as never);
+    for (const s of this.stream) if (s.rule.onReference) s.rule.onReference(this.states.get(s.rule.id) as never, kind, this.contextOf(s), s.c.params as never);
     for (const d of this.daily) if (d.rule.triggers.includes(`ref.${kind}`)) d.dirty = true;
     this.o.alerts.scheduleFlush();
   }

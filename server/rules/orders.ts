@@ -256,14 +256,15 @@ export const orderSpike = streamRule({
   onEvent(s, e, ctx, p) {
     if (e.firstPaid !== 1) return;
     const device = str(e.body.device_id), address = str(e.body.address_hash);
-    const key = device ? pseudonym('device', device) : address ? pseudonym('address', address) : '';
+    // Raw ids as keys (the pseudonym's hash is only worth computing for an alert).
+    const key = device ? `device|${device}` : address ? `address|${address}` : '';
     if (!key) return;
     const since = e.tsMs - p.windowMinutes * MIN;
     const list = (s.keys.get(key) ?? []).filter(([ms, id]) => ms > since && id !== e.event_id);
     list.push([e.tsMs, e.event_id]);
     s.keys.delete(key);
     s.keys.set(key, list);
-    if (list.length >= p.minOrders) ctx.fire({ entity: key, evidence: list.map(([, id]) => id), atMs: e.tsMs, detail: { orders: list.length } });
+    if (list.length >= p.minOrders) ctx.fire({ entity: device ? pseudonym('device', device) : pseudonym('address', address), evidence: list.map(([, id]) => id), atMs: e.tsMs, detail: { orders: list.length } });
   },
   tick(s, ctx, p) {
     pruneOldest(s.keys, (list) => list[list.length - 1][0] < ctx.now - p.windowMinutes * MIN);
