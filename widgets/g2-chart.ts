@@ -1,6 +1,7 @@
 // The life of a G2 chart inside a Lit element, shared by rx-line, rx-bar and rx-ring: created after the
 // first render (and again on reconnection), fed new data with changeData, refitted when its box resizes,
-// destroyed on disconnection. Requests within one animation frame fold into one draw.
+// destroyed on disconnection. Requests within one animation frame fold into one draw, and the charts of a
+// page take turns: one draws per turn, so charts fed by the same push never share a frame.
 import { Canvas } from '@antv/g';
 import { Renderer } from '@antv/g-canvas';
 import { Chart, type G2Spec } from '@antv/g2';
@@ -26,6 +27,8 @@ export interface G2ChartSource {
   data(): unknown[];
   /** Called before changeData, to fold spec options into that render (options() merges, it does not render). */
   beforeChangeData?(chart: Chart): void;
+  /** A data draw waits this long after the previous one. @default 1_000 */
+  minDataIntervalMs?: number;
 }
 
 /**
@@ -42,13 +45,41 @@ function clearRendererCaches(): void {
   new Canvas({ container: document.createElement('div'), width: 1, height: 1, renderer: new Renderer() }).destroy();
 }
 
+/**
+ * Charts waiting for their turn to draw. Pushes reach every chart of a screen at about the same moment, and
+ * each data draw already waits a second after its last one, so without turns every chart of the wall would
+ * draw in the same frame, a long task of several G2 passes. One chart draws per turn; a turn is two frames,
+ * so G paints one chart's scene in the frame after its G2 pass, before the next chart's pass.
+ */
+const waiting = new Set<G2Chart>();
+let turnFrame = 0;
+let skipFrame = false;
+function takeTurns(): void {
+  turnFrame = 0;
+  if (waiting.size === 0) return;
+  if (skipFrame) {
+    skipFrame = false;
+  } else {
+    const next = waiting.values().next().value as G2Chart;
+    waiting.delete(next);
+    next.drawTurn();
+    skipFrame = true;
+  }
+  turnFrame = requestAnimationFrame(takeTurns);
+}
+function awaitTurn(chart: G2Chart): void {
+  waiting.add(chart);
+  if (turnFrame === 0) turnFrame = requestAnimationFrame(takeTurns);
+}
+
 export class G2Chart implements ReactiveController {
   private chart: Chart | null = null;
   /** The spec key of the last full render; null: the chart has no spec yet. */
   private specKey: string | null = null;
-  private frame = 0;
-  /** A data draw waits this long after the previous one: a full G2 pass over a day of minutes costs tens
-   *  of ms, and a wall updating several times a second would otherwise spend its frames redrawing. */
+  /** Waiting for a turn to draw (in `waiting`). */
+  private queued = false;
+  /** A data draw waits this long after the previous one (source.minDataIntervalMs): a G2 pass costs tens of
+   *  ms, and a wall updating several times a second would otherwise spend its frames redrawing. */
   private static readonly MIN_DATA_INTERVAL_MS = 1_000;
   private lastDrawAt = Number.NEGATIVE_INFINITY;
   private wait: ReturnType<typeof setTimeout> | undefined;
@@ -77,8 +108,8 @@ export class G2Chart implements ReactiveController {
   }
 
   hostDisconnected(): void {
-    cancelAnimationFrame(this.frame);
-    this.frame = 0;
+    waiting.delete(this);
+    this.queued = false;
     clearTimeout(this.wait);
     this.wait = undefined;
     this.resizeObserver?.disconnect();
@@ -87,22 +118,26 @@ export class G2Chart implements ReactiveController {
     this.chart = null;
   }
 
-  /** New data (or options, or language): drawn on the next animation frame with whatever else changed. */
+  /** New data (or options, or language): drawn at the chart's next turn with whatever else changed. */
   schedule(what: 'data' | 'fit'): void {
     if (what === 'data') this.dataDirty = true;
     else this.fitDirty = true;
-    if (this.frame !== 0 || this.wait !== undefined || !this.chart) return;
-    const early = what === 'data' && this.specKey !== null ? this.lastDrawAt + G2Chart.MIN_DATA_INTERVAL_MS - performance.now() : 0;
-    const frame = () => {
+    if (this.queued || this.wait !== undefined || !this.chart) return;
+    const early = what === 'data' && this.specKey !== null ? this.lastDrawAt + (this.source.minDataIntervalMs ?? G2Chart.MIN_DATA_INTERVAL_MS) - performance.now() : 0;
+    const queue = () => {
       this.wait = undefined;
-      this.frame = requestAnimationFrame(() => {
-        this.frame = 0;
-        this.lastDrawAt = performance.now();
-        this.draw();
-      });
+      this.queued = true;
+      awaitTurn(this);
     };
-    if (early > 0) this.wait = setTimeout(frame, early);
-    else frame();
+    if (early > 0) this.wait = setTimeout(queue, early);
+    else queue();
+  }
+
+  /** Called by the turn-taking loop. */
+  drawTurn(): void {
+    this.queued = false;
+    this.lastDrawAt = performance.now();
+    this.draw();
   }
 
   private create(): void {
@@ -119,6 +154,8 @@ export class G2Chart implements ReactiveController {
     const chart = this.chart;
     const source = this.source;
     if (!chart || (source.ready && !source.ready())) return;
+    // A mark in Chromium traces (bench/screen-trace.ts names the chart a long task drew); free without DevTools.
+    console.timeStamp(`draw ${source.name}`);
     const { dataDirty, fitDirty } = this;
     this.dataDirty = this.fitDirty = false;
     source.beforeDraw?.();

@@ -183,7 +183,7 @@ export class RxGauge extends CardElement<RxGaugeOptions> {
       .main.with-channels .channels { grid-column: 1 / -1; grid-row: 2; }
       .dial { position: relative; aspect-ratio: 1; width: 100%; max-height: 100%; justify-self: center; container-type: inline-size; }
       .ring { display: block; width: 100%; height: 100%; }
-      .ring circle { fill: none; stroke-linecap: round; transition: stroke-dasharray 0.6s ease-out; }
+      .ring circle { fill: none; stroke-linecap: round; }
       .track { stroke: rgba(148, 163, 184, 0.16); }
       .arc { stroke: var(--rx-cyan); filter: drop-shadow(0 0 6px rgba(34, 211, 238, 0.55)); }
       .over { stroke: var(--rx-gold); }
@@ -226,7 +226,7 @@ export class RxGauge extends CardElement<RxGaugeOptions> {
       .ring-sk { height: 80%; }
       .bar-sk { flex: 1; height: 28%; }
       @media (prefers-reduced-motion: reduce) {
-        .ring circle, .cbar i, .main { transition: none; }
+        .cbar i, .main { transition: none; }
       }
     `,
   ];

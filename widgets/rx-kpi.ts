@@ -99,7 +99,11 @@ export class RxKpi extends LitElement {
       const lang = normalizeLang(this.lang);
       const shown = Number.isFinite(before) && Number.isFinite(this.value) && this.state !== 'loading';
       this.rolls = shown && !reducedMotion() ? rollsBetween(this.digitText(before, lang), this.digitText(this.value, lang), this.value > before) : new Map();
-      if (this.rolls.size > 0) this.rollName = this.rollName === 'roll-a' ? 'roll-b' : 'roll-a';
+      if (this.rolls.size > 0) {
+        this.rollName = this.rollName === 'roll-a' ? 'roll-b' : 'roll-a';
+        clearTimeout(this.rollTimer);
+        this.rollTimer = setTimeout(() => this.settleRoll(), ROLL_MS + 250);
+      }
     } else if (changed.has('value') || changed.has('format') || changed.has('lang')) {
       this.rolls = new Map();
     }
@@ -121,13 +125,27 @@ export class RxKpi extends LitElement {
     return this.format === 'yuan' ? yuanParts(value, lang).number : formatValue(this.format, value, lang);
   }
 
-  /** The roll is over (both animations of a digit end together): drop the classes and their clip. */
+  /**
+   * The roll is over (its animation ended, or was cancelled because the card left the render tree): drop the
+   * classes, which also show the real digits again. A timer backs the events up, since a digit hidden for
+   * the roll must never stay hidden.
+   */
   private readonly onAnimationEnd = (e: AnimationEvent): void => {
-    if (e.animationName === this.rollName && this.rolls.size > 0) {
-      this.rolls = new Map();
-      this.requestUpdate();
-    }
+    if (e.animationName === this.rollName) this.settleRoll();
   };
+  private rollTimer: ReturnType<typeof setTimeout> | undefined;
+  private settleRoll(): void {
+    clearTimeout(this.rollTimer);
+    this.rollTimer = undefined;
+    if (this.rolls.size === 0) return;
+    this.rolls = new Map();
+    this.requestUpdate();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.settleRoll();
+  }
 
   protected override render(): TemplateResult {
     const lang = normalizeLang(this.lang);
@@ -145,6 +163,7 @@ export class RxKpi extends LitElement {
           title=${loading ? text.loading : ''}
           style="--fit-em: ${value === null ? 1 : this.widthEm(value, lang).toFixed(2)}"
           @animationend=${this.onAnimationEnd}
+          @animationcancel=${this.onAnimationEnd}
           >${value === null ? DASH : this.renderNumber(value, lang)}</div
         >
         ${yuan
@@ -303,8 +322,8 @@ export class RxKpi extends LitElement {
     }
     .roll-a::before { animation: roll-a ${unsafeCSS(ROLL_MS)}ms cubic-bezier(0.2, 0.7, 0.2, 1); }
     .roll-b::before { animation: roll-b ${unsafeCSS(ROLL_MS)}ms cubic-bezier(0.2, 0.7, 0.2, 1); }
-    .roll-a > .g { animation: hide-a ${unsafeCSS(ROLL_MS)}ms; }
-    .roll-b > .g { animation: hide-b ${unsafeCSS(ROLL_MS)}ms; }
+    /* Hidden by a plain style, not an animation: the roll classes go when the strip's animation ends. */
+    .roll-a > .g, .roll-b > .g { opacity: 0; }
     /* One row of the strip is one line: 1.15em, the line-height of .value. */
     @keyframes roll-a {
       from { opacity: 1; transform: translateY(calc(var(--from) * -1.15em)); }
@@ -314,8 +333,6 @@ export class RxKpi extends LitElement {
       from { opacity: 1; transform: translateY(calc(var(--from) * -1.15em)); }
       to { opacity: 1; transform: translateY(calc(var(--to) * -1.15em)); }
     }
-    @keyframes hide-a { from, to { opacity: 0; } }
-    @keyframes hide-b { from, to { opacity: 0; } }
     .delta {
       display: flex;
       align-items: baseline;
@@ -341,23 +358,40 @@ export class RxKpi extends LitElement {
     }
     :host([state='stale']) .value,
     :host([state='stale']) .exact { opacity: 0.4; filter: grayscale(0.7); }
-    /* Short and in the number's own hue: screens update every second, so a long or off-colour
-       flash would leave the number permanently mid-flash. */
-    .flash-a { animation: flash-a 0.6s ease-out; }
-    .flash-b { animation: flash-b 0.6s ease-out; }
+    /* The flash: a glow behind the number that fades out, short and in the number's own hue (screens update
+       every second, so a long or off-colour flash would leave the number permanently mid-flash). Only the
+       opacity of its own layer animates: the compositor runs it, the page's main thread neither restyles
+       nor repaints the big glowing text 60 times a second. */
+    .value { position: relative; }
+    .flash-a::after,
+    .flash-b::after {
+      content: '';
+      position: absolute;
+      inset: 0 -0.15em;
+      border-radius: 0.3em;
+      background: radial-gradient(closest-side, rgba(103, 232, 249, 0.32), rgba(103, 232, 249, 0));
+      opacity: 0;
+      will-change: opacity;
+      pointer-events: none;
+    }
+    .flash-a::after { animation: flash-a 0.6s ease-out; }
+    .flash-b::after { animation: flash-b 0.6s ease-out; }
     @keyframes flash-a {
-      from { color: #cffafe; text-shadow: 0 0 0.45em rgba(103, 232, 249, 0.9); }
+      from { opacity: 1; }
+      to { opacity: 0; }
     }
     @keyframes flash-b {
-      from { color: #cffafe; text-shadow: 0 0 0.45em rgba(103, 232, 249, 0.9); }
+      from { opacity: 1; }
+      to { opacity: 0; }
     }
     @keyframes shimmer {
       from { background-position: 100% 0; }
       to { background-position: -100% 0; }
     }
     @media (prefers-reduced-motion: reduce) {
-      .flash-a, .flash-b, .loading { animation: none; }
-      .roll-a::before, .roll-b::before, .roll-a > .g, .roll-b > .g { animation: none; }
+      .flash-a::after, .flash-b::after, .loading { animation: none; }
+      .roll-a::before, .roll-b::before { animation: none; }
+      .roll-a > .g, .roll-b > .g { opacity: 1; }
       .roll-a, .roll-b { overflow: visible; }
       .value { transition: none; }
     }

@@ -1,4 +1,5 @@
 import type { G2Spec } from '@antv/g2';
+import { createLTTB } from 'downsample';
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { cardEmpty, cardHead, cardStyles } from './card.js';
@@ -32,6 +33,23 @@ function drawableRows(points: readonly MinutePoint[]): MinutePoint[] {
   const rows = points.filter((p) => MINUTE.test(p.minute) && Number.isFinite(p.orders));
   const sorted = rows.every((p, i) => i === 0 || rows[i - 1].minute <= p.minute);
   return sorted ? rows : rows.sort((a, b) => (a.minute < b.minute ? -1 : a.minute > b.minute ? 1 : 0));
+}
+
+const thin = createLTTB<MinutePoint>({ x: (p) => Number(p.minute.slice(0, 2)) * 60 + Number(p.minute.slice(3, 5)), y: 'orders' });
+
+/**
+ * At most `max` of the rows, chosen by largest-triangle-three-buckets: real minutes (never averages), the
+ * first and the last always among them, peaks and dips kept. A day of minutes in a chart a few hundred pixels
+ * wide draws the same line from a third of its points, and a G2 pass costs about its points: a full day
+ * redrawn every second would otherwise spend most of a 50 ms frame budget.
+ */
+export function thinRows(rows: MinutePoint[], max: number): MinutePoint[] {
+  return rows.length <= max ? rows : (thin(rows, max) as MinutePoint[]);
+}
+
+/** Points drawn per line: one per 2 px of plot width (the plot is the box less the 104 px of padding). */
+export function pointsFor(widthPx: number): number {
+  return Math.max(60, Math.floor((widthPx - 104) / 2));
 }
 
 /**
@@ -72,6 +90,8 @@ export class RxLine extends LitElement {
   @query('.plot', true) private plot!: HTMLDivElement;
 
   private tickStep = 120;
+  /** Points drawn per line for the current width (see pointsFor). */
+  private maxPoints = 1440;
   /** `points` cleaned for drawing; recomputed only when `points` changes. */
   private rows: MinutePoint[] = [];
   private compareRows: MinutePoint[] = [];
@@ -82,12 +102,18 @@ export class RxLine extends LitElement {
     plot: () => this.plot,
     beforeDraw: () => {
       this.tickStep = tickStepFor(this.plot.clientWidth);
+      this.maxPoints = pointsFor(this.plot.clientWidth);
     },
-    specKey: () => String(this.compareVersion),
-    spec: () => this.spec(this.rows),
-    data: () => this.rows,
+    // The comparison is part of the spec (its own data), thinned to the width.
+    specKey: () => `${this.compareVersion}/${this.maxPoints}`,
+    spec: () => this.spec(thinRows(this.rows, this.maxPoints)),
+    data: () => thinRows(this.rows, this.maxPoints),
     // Folded into the render changeData starts anyway (options() merges, it does not render).
     beforeChangeData: (chart) => chart.options({ scale: { y: yScale([...this.rows, ...this.compareRows]) } }),
+    // A G2 pass over this chart costs ~25 ms on a 2-core wall PC, while a second of new orders moves the
+    // line by a pixel at its last minute: the line is redrawn every 5 s, the current minute's count in the
+    // header (plain DOM) at every update.
+    minDataIntervalMs: 5_000,
   });
 
   protected override willUpdate(changed: PropertyValues<this>): void {
@@ -148,7 +174,7 @@ export class RxLine extends LitElement {
               {
                 // Its own data: changeData (today's minutes) leaves it alone.
                 type: 'line' as const,
-                data: this.compareRows,
+                data: thinRows(this.compareRows, this.maxPoints),
                 encode,
                 animate: false as const,
                 style: { stroke: '#94a3b8', strokeOpacity: 0.55, lineWidth: 1.5, lineDash: [6, 4] },

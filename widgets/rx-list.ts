@@ -56,12 +56,12 @@ function track(width: ListColumn['width']): string {
 }
 
 /**
- * A list in DOM (latest orders ticker, prescription queue). Rows sit at `translateY(index × rowHeight)`:
- * when a row arrives at the top the others glide down (a transform transition), the new one slides in
- * from above (`@starting-style`). A list longer than `visible` rows moves up one row every `secondsPerRow`
- * (a 0.6 s glide, then still) over a second copy of the rows, so it loops without a seam. Row by row, not a
- * continuous scroll: a continuous animation keeps the renderer drawing every frame, which on a wall PC
- * without a GPU costs most of a core.
+ * A list in DOM (latest orders ticker, prescription queue). When rows arrive at the top, the whole list
+ * glides down by their height (one transform animation on the list, whatever its length) and they fade
+ * in. A list longer than `visible` rows moves up one row every `secondsPerRow` (a 0.6 s glide, then still)
+ * over a second copy of the rows, so it loops without a seam. Row by row, not a continuous scroll, and
+ * never one animation per row: on a wall PC without a GPU each animated element costs the page's main
+ * thread a style pass per frame.
  *
  * `data-shown` holds, per row, the first cell as shown and the raw value of the last numeric column.
  */
@@ -75,6 +75,9 @@ export class RxList extends CardElement<RxListOptions> {
   @state() private offset = 0;
   @state() private snapping = false;
   private ticker: ReturnType<typeof setInterval> | undefined;
+  /** Rows that arrived above the previous first row in the last update: the list glides down by them. */
+  private arrived = 0;
+  private glide: Animation | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -86,6 +89,8 @@ export class RxList extends CardElement<RxListOptions> {
     super.disconnectedCallback();
     clearInterval(this.ticker);
     this.ticker = undefined;
+    this.glide?.cancel();
+    this.glide = undefined;
   }
 
   private step(): void {
@@ -105,9 +110,22 @@ export class RxList extends CardElement<RxListOptions> {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (this.drawnChanged(changed, 'tz')) {
+      const firstKey = this.rows[0]?.key;
       this.rows = this.state === 'loading' ? [] : listRowsOf(this.value, this.o, normalizeLang(this.lang), this.tz || DEFAULT_TZ);
+      this.arrived = firstKey === undefined ? 0 : Math.max(0, this.rows.findIndex((r) => r.key === firstKey));
       this.setShown(this.state === 'loading' ? null : this.rows.map((r) => r.shown));
     }
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    super.updated(changed);
+    const list = this.arrived > 0 && !matchMedia('(prefers-reduced-motion: reduce)').matches ? this.renderRoot.querySelector('ul.rows') : null;
+    if (list) {
+      this.glide?.cancel();
+      const from = `translateY(${-this.arrived * (this.o.rowHeight ?? 46)}px)`;
+      this.glide = list.animate([{ transform: from }, { transform: 'none' }], { duration: 500, easing: 'ease-out' });
+    }
+    this.arrived = 0;
   }
 
   protected override render(): TemplateResult {
@@ -120,8 +138,8 @@ export class RxList extends CardElement<RxListOptions> {
     const scrolling = rows.length > visible;
     const grid = columns.map((c) => track(c.width)).join(' ');
     const header = columns.some((c) => c.label);
-    const row = (r: ListRow, i: number, copy: boolean): TemplateResult =>
-      html`<li class=${copy ? 'copy' : ''} style="--i:${i}" aria-hidden=${copy ? 'true' : nothing}>
+    const row = (r: ListRow, copy: boolean): TemplateResult =>
+      html`<li class=${copy ? 'copy' : ''} aria-hidden=${copy ? 'true' : nothing}>
         ${r.cells.map((t, c) => html`<span class="c${c} f-${columns[c]?.format ?? 'text'}" title=${t}>${t}</span>`)}
       </li>`;
     return html`
@@ -137,11 +155,13 @@ export class RxList extends CardElement<RxListOptions> {
             lang,
             html`<div class="skeleton" part="skeleton">${Array.from({ length: Math.min(visible, 6) }, () => html`<i></i>`)}</div>`,
             // One keyed repeat over the rows and their copy (two sibling repeats left Lit markers behind).
-            () => html`<ul class="track ${scrolling ? 'scrolling' : ''} ${this.snapping ? 'snap' : ''}" part="rows" style="transform:translateY(${scrolling ? -(this.offset % (rows.length + 1)) * h : 0}px)">${repeat(
-              scrolling ? [...rows, ...rows] : rows,
-              (r, i) => (i < rows.length ? r.key : `copy:${r.key}`),
-              (r, i) => row(r, i, i >= rows.length),
-            )}</ul>`,
+            () => html`<div class="track ${scrolling ? 'scrolling' : ''} ${this.snapping ? 'snap' : ''}" style="transform:translateY(${scrolling ? -(this.offset % (rows.length + 1)) * h : 0}px)"
+              ><ul class="rows" part="rows">${repeat(
+                scrolling ? [...rows, ...rows] : rows,
+                (r, i) => (i < rows.length ? r.key : `copy:${r.key}`),
+                (r, i) => row(r, i >= rows.length),
+              )}</ul
+            ></div>`,
           )}
         </div>
       </div>
@@ -158,17 +178,17 @@ export class RxList extends CardElement<RxListOptions> {
       /* At most 'visible' rows tall; the card may be shorter, then it clips. */
       .body { max-height: calc(var(--visible) * var(--h)); margin-top: 4px; overflow: hidden; }
       :host([state='stale']) .track { opacity: 0.4; filter: grayscale(0.7); }
-      .track { position: relative; list-style: none; margin: 0; padding: 0; transition: transform 0.6s ease-in-out; }
+      .track { transition: transform 0.6s ease-in-out; }
       .track.snap { transition: none; }
+      .rows { list-style: none; margin: 0; padding: 0; }
       li {
-        position: absolute; left: 0; right: 0; top: 0; height: var(--h); box-sizing: border-box;
+        height: var(--h); box-sizing: border-box;
         font-size: 19px; font-variant-numeric: tabular-nums; color: #e2e8f0;
         border-bottom: 1px solid rgba(148, 163, 184, 0.08);
-        transform: translateY(calc(var(--i) * var(--h)));
-        transition: transform 0.5s ease-out, opacity 0.5s ease-out;
+        transition: opacity 0.5s ease-out;
       }
       @starting-style {
-        li { transform: translateY(calc((var(--i) - 1) * var(--h))); opacity: 0; }
+        li { opacity: 0; }
       }
       .f-yuan { color: #fbbf24; text-align: right; font-weight: 600; }
       .f-count, .f-bp, .f-seconds, .f-celsius, .f-age { text-align: right; color: #22d3ee; }

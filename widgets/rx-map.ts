@@ -363,7 +363,7 @@ export class RxMap extends CardElement<RxMapOptions> {
       .body { overflow: hidden; }
       .map { position: absolute; inset: 0; display: block; transition: opacity 0.4s; }
       :host([state='stale']) .map, :host([state='stale']) .legend { opacity: 0.4; filter: grayscale(0.7); }
-      .province { stroke: rgba(148, 163, 184, 0.45); stroke-width: 0.8; stroke-linejoin: round; transition: fill 0.6s; }
+      .province { stroke: rgba(148, 163, 184, 0.45); stroke-width: 0.8; stroke-linejoin: round; }
       .province.top { stroke: #a5f3fc; stroke-width: 1.4; }
       .province.inset { stroke-width: 0.5; }
       .boundary { fill: #94a3b8; stroke: #94a3b8; stroke-width: 0.6; }
@@ -402,7 +402,7 @@ export class RxMap extends CardElement<RxMapOptions> {
       }
       @media (prefers-reduced-motion: reduce) {
         .skeleton { animation: none; }
-        .province, .map, .legend { transition: none; }
+        .map, .legend { transition: none; }
       }
     `,
   ];

@@ -39,7 +39,7 @@ export async function widgetFixture(name: string, body: string, head = '', modul
     join(src, 'index.html'),
     `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,"><title>${name}</title>${head}</head><body>${body}<script type="module" src="./main.ts"></script></body></html>`,
   );
-  await build({ root: src, base: './', configFile: false, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true, chunkSizeWarningLimit: 4000 } });
+  await build({ root: src, base: './', configFile: false, logLevel: 'warn', build: { outDir: dist, emptyOutDir: true, chunkSizeWarningLimit: 4000, minify: process.env.FIXTURE_MINIFY !== 'false' } });
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const file = resolve(dist, `.${path === '/' ? '/index.html' : path}`);
