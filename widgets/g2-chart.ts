@@ -33,15 +33,10 @@ export interface G2ChartSource {
 
 /**
  * G memoizes every path string it ever parses (module-level maps, no bound) and empties those maps only when a
- * G canvas is destroyed (antvis/G#1891). A line of a day of minutes redrawn every second adds ~130 kB a draw,
- * so at most every 5 s, after a draw, a 1×1 canvas is made and destroyed to empty them.
+ * G canvas is destroyed (antvis/G#1891). A line of a day of minutes adds ~130 kB a draw, so after every draw a
+ * 1×1 canvas is made and destroyed to empty them (1–2 ms; charts draw at most once a second).
  */
-const CACHE_CLEAR_MS = 5_000;
-let cachesClearedAt = 0;
 function clearRendererCaches(): void {
-  const now = performance.now();
-  if (now - cachesClearedAt < CACHE_CLEAR_MS) return;
-  cachesClearedAt = now;
   new Canvas({ container: document.createElement('div'), width: 1, height: 1, renderer: new Renderer() }).destroy();
 }
 

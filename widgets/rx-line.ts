@@ -53,13 +53,21 @@ export function pointsFor(widthPx: number): number {
 }
 
 /**
- * y from 0 to at least 1: an all-zero night would otherwise give G2 the empty domain [0, 0], which
- * it draws as a line floating mid-chart.
+ * The top of the y axis: the first of 1, 2, 2.5, 5 × 10^k at or above the day's largest count (at least 1,
+ * so an all-zero night is not the empty domain [0, 0]). It moves only when the day passes it, so the axis
+ * layer is redrawn a few times a day, not at every update.
  */
-function yScale(rows: readonly MinutePoint[]): { type: 'linear'; domainMin: number; domainMax: number; nice: boolean } {
-  let max = 1;
+export function yTop(max: number): number {
+  if (!(max > 1)) return 1;
+  const pow = 10 ** Math.floor(Math.log10(max));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * pow >= max) return m * pow;
+  return 10 * pow;
+}
+
+function maxOrders(rows: readonly MinutePoint[]): number {
+  let max = 0;
   for (const p of rows) if (p.orders > max) max = p.orders;
-  return { type: 'linear', domainMin: 0, domainMax: max, nice: true };
+  return max;
 }
 
 /** Minutes between x labels: 2 h on a wall-wide chart, wider steps when the box is narrow. */
@@ -87,7 +95,8 @@ export class RxLine extends LitElement {
   @property({ reflect: true }) override lang: Lang = 'zh-CN';
   @property({ reflect: true }) state: WidgetState = 'loading';
 
-  @query('.plot', true) private plot!: HTMLDivElement;
+  @query('.plot.live', true) private plot!: HTMLDivElement;
+  @query('.plot.base', true) private basePlot!: HTMLDivElement;
 
   private tickStep = 120;
   /** Points drawn per line for the current width (see pointsFor). */
@@ -97,32 +106,70 @@ export class RxLine extends LitElement {
   private compareRows: MinutePoint[] = [];
   /** Counts changes of the comparison: each one re-specifies the chart (rare: yesterday is settled). */
   private compareVersion = 0;
-  private readonly g2 = new G2Chart(this, {
+  /** The y axis top of both layers (see yTop). */
+  private top = 1;
+  /**
+   * Two G2 charts stacked in one box with the same paddings and scales. The axis layer (axes, grid and
+   * yesterday's line) changes a few times a day; the live layer (today's area, line and current-minute dot)
+   * at every redraw. A G2 pass costs about the marks and axes it holds: the live pass is about half of what
+   * one chart holding everything cost, which keeps it inside a frame on a 2-core wall PC.
+   */
+  private readonly axisLayer = new G2Chart(this, {
+    name: 'rx-line axes',
+    plot: () => this.basePlot,
+    ready: () => this.rows.length > 0 || this.compareRows.length > 0,
+    beforeDraw: () => this.measure(),
+    specKey: () => `${this.compareVersion}/${this.maxPoints}/${this.tickStep}/${this.lang}`,
+    spec: () => this.axisSpec(),
+    data: () => this.compareData(),
+    // A new y top goes with the data of a changeData, not a new spec: G2 keeps less per render that way.
+    beforeChangeData: (chart) => chart.options({ scale: { y: this.yScale() } }),
+  });
+  private readonly liveLayer = new G2Chart(this, {
     name: 'rx-line',
     plot: () => this.plot,
-    beforeDraw: () => {
-      this.tickStep = tickStepFor(this.plot.clientWidth);
-      this.maxPoints = pointsFor(this.plot.clientWidth);
-    },
-    // The comparison is part of the spec (its own data), thinned to the width.
-    specKey: () => `${this.compareVersion}/${this.maxPoints}`,
-    spec: () => this.spec(thinRows(this.rows, this.maxPoints)),
+    ready: () => this.rows.length > 0,
+    beforeDraw: () => this.measure(),
+    specKey: () => String(this.maxPoints),
+    spec: () => this.liveSpec(),
     data: () => thinRows(this.rows, this.maxPoints),
-    // Folded into the render changeData starts anyway (options() merges, it does not render).
-    beforeChangeData: (chart) => chart.options({ scale: { y: yScale([...this.rows, ...this.compareRows]) } }),
-    // A G2 pass over this chart costs ~25 ms on a 2-core wall PC, while a second of new orders moves the
-    // line by a pixel at its last minute: the line is redrawn every 5 s, the current minute's count in the
-    // header (plain DOM) at every update.
+    beforeChangeData: (chart) => chart.options({ scale: { y: this.yScale() } }),
+    // Even so, a second of new orders moves the line by a pixel at its last minute: the line is redrawn
+    // every 5 s, the current minute's count in the header (plain DOM) at every update.
     minDataIntervalMs: 5_000,
   });
+  /** The axis layer's key when it was last scheduled: it is drawn again only when that changes. */
+  private scheduledAxisKey = '';
+
+  private measure(): void {
+    this.tickStep = tickStepFor(this.plot.clientWidth);
+    this.maxPoints = pointsFor(this.plot.clientWidth);
+  }
+
+  /** What the axis layer shows besides its size: it is scheduled again only when this changes. */
+  private axisKey(): string {
+    const drawable = this.rows.length > 0 || this.compareRows.length > 0;
+    return `${drawable}/${this.compareVersion}/${this.top}/${this.lang}`;
+  }
+
+  private yScale(): { type: 'linear'; domainMin: number; domainMax: number; nice: boolean } {
+    return { type: 'linear', domainMin: 0, domainMax: this.top, nice: false };
+  }
+
+  /** Yesterday, thinned; without one, a single transparent point (the axes still need a mark). */
+  private compareData(): MinutePoint[] {
+    return this.compareRows.length > 0 ? thinRows(this.compareRows, this.maxPoints) : [{ minute: '00:00', orders: 0 }];
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('compare')) {
       this.compareRows = this.compare ? drawableRows(this.compare) : [];
       this.compareVersion += 1;
+      this.top = yTop(Math.max(maxOrders(this.rows), maxOrders(this.compareRows)));
     }
     if (changed.has('points')) {
       this.rows = drawableRows(this.points);
+      this.top = yTop(Math.max(maxOrders(this.rows), maxOrders(this.compareRows)));
       // What is drawn, for tests and diagnostics: point count and last minute.
       this.setAttribute('data-points', String(this.rows.length));
       this.setAttribute('data-last', this.rows.at(-1)?.minute ?? '');
@@ -130,23 +177,36 @@ export class RxLine extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    // lang changes the y labels, which G2 formats inside the canvas.
-    if (changed.has('points') || changed.has('compare') || changed.has('lang')) this.g2.schedule('data');
+    if (changed.has('points')) this.liveLayer.schedule('data');
+    // lang changes the y labels, which G2 formats inside the canvas (part of the axis key).
+    const axisKey = this.axisKey();
+    if (axisKey !== this.scheduledAxisKey) {
+      this.scheduledAxisKey = axisKey;
+      this.axisLayer.schedule('data');
+    }
   }
 
-  private spec(rows: MinutePoint[]): G2Spec {
-    // The dark theme draws labels at 45% opacity: too faint across a room.
-    const axisText = { labelFill: '#94a3b8', labelOpacity: 1, labelFontSize: 16, labelFontFamily: FONT };
-    const encode = { x: 'minute', y: 'orders' };
+  /** What both layers share: box, paddings and scales, so their marks and axes line up to the pixel. */
+  private frame(): G2Spec {
     return {
       type: 'view',
-      data: rows,
       autoFit: true,
       paddingLeft: 72, paddingRight: 32, paddingTop: 16, paddingBottom: 40, // fixed: no jumps as labels grow
       scale: {
         x: { type: 'point', domain: [...DAY_MINUTES], range: [0, 1] },
-        y: yScale([...rows, ...this.compareRows]),
+        y: this.yScale(),
       },
+      legend: false,
+      tooltip: false,
+      interaction: { tooltip: false },
+    };
+  }
+
+  private axisSpec(): G2Spec {
+    // The dark theme draws labels at 45% opacity: too faint across a room.
+    const axisText = { labelFill: '#94a3b8', labelOpacity: 1, labelFontSize: 16, labelFontFamily: FONT };
+    return {
+      ...this.frame(),
       axis: {
         x: {
           ...axisText,
@@ -165,22 +225,26 @@ export class RxLine extends LitElement {
           labelAutoHide: true,
         },
       },
-      legend: false,
-      tooltip: false,
-      interaction: { tooltip: false },
       children: [
-        ...(this.compareRows.length > 0
-          ? [
-              {
-                // Its own data: changeData (today's minutes) leaves it alone.
-                type: 'line' as const,
-                data: thinRows(this.compareRows, this.maxPoints),
-                encode,
-                animate: false as const,
-                style: { stroke: '#94a3b8', strokeOpacity: 0.55, lineWidth: 1.5, lineDash: [6, 4] },
-              },
-            ]
-          : []),
+        {
+          // Yesterday, dashed grey under today (transparent when there is none: the axes still need a mark).
+          type: 'line',
+          data: this.compareData(),
+          encode: { x: 'minute', y: 'orders' },
+          animate: false,
+          style: { stroke: '#94a3b8', strokeOpacity: this.compareRows.length > 0 ? 0.55 : 0, lineWidth: 1.5, lineDash: [6, 4] },
+        },
+      ],
+    };
+  }
+
+  private liveSpec(): G2Spec {
+    const encode = { x: 'minute', y: 'orders' };
+    return {
+      ...this.frame(),
+      data: thinRows(this.rows, this.maxPoints),
+      axis: false,
+      children: [
         {
           type: 'area',
           encode,
@@ -225,7 +289,10 @@ export class RxLine extends LitElement {
           ${last ? html`<span class="latest">${last.minute}<b>${formatCount(last.orders, lang)}</b></span>` : nothing}`,
         )}
         <div class="body">
-          <div class="stage ${empty ? 'hidden' : ''}"><div class="plot" part="plot"></div></div>
+          <div class="stage ${empty ? 'hidden' : ''}">
+            <div class="layer"><div class="plot base" part="axes"></div></div>
+            <div class="layer"><div class="plot live" part="plot"></div></div>
+          </div>
           ${empty ? cardEmpty(lang, this.state === 'loading' ? text.loading : text.noData) : nothing}
         </div>
       </div>
@@ -237,6 +304,7 @@ export class RxLine extends LitElement {
     chartStageStyles,
     css`
       .label { font-size: var(--rx-line-label-size, 22px); }
+      .layer { position: absolute; inset: 0; }
       /* The badge may shrink here (flex: initial), unlike other cards'. */
       .badge { flex: 0 1 auto; }
       .legend { margin-left: auto; display: flex; align-items: center; gap: 8px; font-size: 16px; color: #94a3b8; white-space: nowrap; }

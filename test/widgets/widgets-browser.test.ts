@@ -85,7 +85,7 @@ describe('widgets in Chromium', () => {
     // The line is cyan and opaque; 600 of 1,440 minutes should end about 42% across the plot.
     const probe = (): Promise<{ width: number; cyan: number; lastX: number }> =>
       page.evaluate(() => {
-        const canvas = document.getElementById('line')?.shadowRoot?.querySelector('canvas');
+        const canvas = document.getElementById('line')?.shadowRoot?.querySelector<HTMLCanvasElement>('.plot.live canvas');
         const ctx = canvas?.getContext('2d');
         if (!canvas || !ctx) return { width: 0, cyan: 0, lastX: -1 };
         const { data, width, height } = ctx.getImageData(0, 0, canvas.width, canvas.height);
@@ -131,7 +131,8 @@ describe('widgets in Chromium', () => {
     await page.screenshot({ path: join(outputDir, 'widgets-line-empty.png') });
 
     // Detach and reattach: the chart is destroyed and rebuilt, never duplicated.
-    expect(await reattachAndCount(page, 'line', 'append', { points: morningPoints() }, 'canvas', 500)).toBe(1);
+    // (Two canvases: the axis layer and the live layer.)
+    expect(await reattachAndCount(page, 'line', 'append', { points: morningPoints() }, 'canvas', 500)).toBe(2);
 
     // Remove while G2 is mid-render: destroy() must not leave errors or timers behind.
     await page.evaluate(async (points) => {
