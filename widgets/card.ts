@@ -184,6 +184,11 @@ export const lineSkeletonStyles = css`
 `;
 
 /** The head: the label, the stale badge when the data is late, then whatever the widget adds (`extra`). */
+/** Whether the display asks for less motion (then widgets skip rolls, glides and tickers). */
+export function reducedMotion(): boolean {
+  return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
+}
+
 export function cardHead(label: string, state: WidgetState, lang: Lang, extra: unknown = nothing): TemplateResult {
   return html`<div class="head">
     <span class="label">${label}</span>

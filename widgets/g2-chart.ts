@@ -71,8 +71,6 @@ export class G2Chart implements ReactiveController {
   private chart: Chart | null = null;
   /** The spec key of the last full render; null: the chart has no spec yet. */
   private specKey: string | null = null;
-  /** Waiting for a turn to draw (in `waiting`). */
-  private queued = false;
   /** A data draw waits this long after the previous one (source.minDataIntervalMs): a G2 pass costs tens of
    *  ms, and a wall updating several times a second would otherwise spend its frames redrawing. */
   private static readonly MIN_DATA_INTERVAL_MS = 1_000;
@@ -104,7 +102,6 @@ export class G2Chart implements ReactiveController {
 
   hostDisconnected(): void {
     waiting.delete(this);
-    this.queued = false;
     clearTimeout(this.wait);
     this.wait = undefined;
     this.resizeObserver?.disconnect();
@@ -117,11 +114,10 @@ export class G2Chart implements ReactiveController {
   schedule(what: 'data' | 'fit'): void {
     if (what === 'data') this.dataDirty = true;
     else this.fitDirty = true;
-    if (this.queued || this.wait !== undefined || !this.chart) return;
+    if (waiting.has(this) || this.wait !== undefined || !this.chart) return;
     const early = what === 'data' && this.specKey !== null ? this.lastDrawAt + (this.source.minDataIntervalMs ?? G2Chart.MIN_DATA_INTERVAL_MS) - performance.now() : 0;
     const queue = () => {
       this.wait = undefined;
-      this.queued = true;
       awaitTurn(this);
     };
     if (early > 0) this.wait = setTimeout(queue, early);
@@ -130,7 +126,6 @@ export class G2Chart implements ReactiveController {
 
   /** Called by the turn-taking loop. */
   drawTurn(): void {
-    this.queued = false;
     this.lastDrawAt = performance.now();
     this.draw();
   }

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { cardHead, shimmer } from './card.js';
+import { cardHead, reducedMotion, shimmer } from './card.js';
 import {
   DASH,
   formatValue,
@@ -56,10 +56,6 @@ export function rollsBetween(before: string, after: string, rising: boolean): Ma
     else rolls.set(k, { from: from >= to ? from : from + 10, to });
   });
   return rolls;
-}
-
-function reducedMotion(): boolean {
-  return typeof matchMedia === 'function' && matchMedia('(prefers-reduced-motion: reduce)').matches;
 }
 
 /**

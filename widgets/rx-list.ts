@@ -1,7 +1,7 @@
 import { css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { repeat } from 'lit/directives/repeat.js';
-import { CardElement, boardCardStyles, cardHead, cardState, lineSkeletonStyles } from './card.js';
+import { CardElement, boardCardStyles, cardHead, cardState, lineSkeletonStyles, reducedMotion } from './card.js';
 import { DASH, DEFAULT_TZ, formatAge, formatTime, formatValue, normalizeLang, numberOf, valueAt, type Lang, type ValueFormat } from './format.js';
 import { LABEL_SETS, labelOf } from './labels.js';
 import { LIST_FORMATS, RxListOptions, type ListColumn, type ListFormat } from './options.js';
@@ -95,7 +95,7 @@ export class RxList extends CardElement<RxListOptions> {
 
   private step(): void {
     const n = this.rows.length;
-    if (n <= (this.o.visible ?? 8) || matchMedia('(prefers-reduced-motion: reduce)').matches) {
+    if (n <= (this.o.visible ?? 8) || reducedMotion()) {
       if (this.offset !== 0) this.offset = 0;
       return;
     }
@@ -119,7 +119,7 @@ export class RxList extends CardElement<RxListOptions> {
 
   protected override updated(changed: PropertyValues<this>): void {
     super.updated(changed);
-    const list = this.arrived > 0 && !matchMedia('(prefers-reduced-motion: reduce)').matches ? this.renderRoot.querySelector('ul.rows') : null;
+    const list = this.arrived > 0 && !reducedMotion() ? this.renderRoot.querySelector('ul.rows') : null;
     if (list) {
       this.glide?.cancel();
       const from = `translateY(${-this.arrived * (this.o.rowHeight ?? 46)}px)`;
