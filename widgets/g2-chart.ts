@@ -110,12 +110,20 @@ export class G2Chart implements ReactiveController {
     this.chart = null;
   }
 
-  /** New data (or options, or language): drawn at the chart's next turn with whatever else changed. */
-  schedule(what: 'data' | 'fit'): void {
+  /**
+   * New data (or options, or language): drawn at the chart's next turn with whatever else changed. `now`
+   * skips the wait after the last data draw (minDataIntervalMs), for changes that must not show late, such
+   * as a new scale another chart already shows.
+   */
+  schedule(what: 'data' | 'fit', now = false): void {
     if (what === 'data') this.dataDirty = true;
     else this.fitDirty = true;
+    if (now && this.wait !== undefined) {
+      clearTimeout(this.wait);
+      this.wait = undefined;
+    }
     if (waiting.has(this) || this.wait !== undefined || !this.chart) return;
-    const early = what === 'data' && this.specKey !== null ? this.lastDrawAt + (this.source.minDataIntervalMs ?? G2Chart.MIN_DATA_INTERVAL_MS) - performance.now() : 0;
+    const early = what === 'data' && !now && this.specKey !== null ? this.lastDrawAt + (this.source.minDataIntervalMs ?? G2Chart.MIN_DATA_INTERVAL_MS) - performance.now() : 0;
     const queue = () => {
       this.wait = undefined;
       awaitTurn(this);

@@ -35,7 +35,7 @@ function drawableRows(points: readonly MinutePoint[]): MinutePoint[] {
   return sorted ? rows : rows.sort((a, b) => (a.minute < b.minute ? -1 : a.minute > b.minute ? 1 : 0));
 }
 
-const thin = createLTTB<MinutePoint>({ x: (p) => Number(p.minute.slice(0, 2)) * 60 + Number(p.minute.slice(3, 5)), y: 'orders' });
+const thin = createLTTB<MinutePoint>({ x: (p) => minuteIndex(p.minute), y: 'orders' });
 
 /**
  * At most `max` of the rows, chosen by largest-triangle-three-buckets: real minutes (never averages), the
@@ -64,6 +64,38 @@ export function yTop(max: number): number {
   return 10 * pow;
 }
 
+const minuteIndex = (minute: string): number => Number(minute.slice(0, 2)) * 60 + Number(minute.slice(3, 5));
+
+/** The live layer holds the minutes from the last block boundary on (see settledCount). */
+const BLOCK_MINUTES = 30;
+/** Minutes a minute is given to settle (late events, the push's delay) before it moves to the base layer. */
+const SETTLE_MINUTES = 2;
+
+/**
+ * How many of `rows` (sorted) the base layer draws: those before the latest block boundary at least
+ * SETTLE_MINUTES behind the last row. They are complete, so the base layer is redrawn about once per block,
+ * and the live layer, redrawn every few seconds, holds at most BLOCK_MINUTES + SETTLE_MINUTES + 1 points.
+ */
+export function settledCount(rows: readonly MinutePoint[]): number {
+  if (rows.length === 0) return 0;
+  const boundary = Math.floor((minuteIndex(rows[rows.length - 1].minute) - SETTLE_MINUTES) / BLOCK_MINUTES) * BLOCK_MINUTES;
+  let k = 0;
+  while (k < rows.length && minuteIndex(rows[k].minute) < boundary) k++;
+  return k;
+}
+
+/**
+ * Today's area fill. G spreads a gradient over the shape's own box (from its highest point down to the
+ * baseline), and today's area is drawn in two layers: each one's top colour is what a single gradient over
+ * the whole y axis (top → baseline) gives at that layer's highest point, so the two meet without a seam.
+ * Rounded to 1 %, so G sees few distinct gradient strings. G's gradient angles are not CSS's: 0deg points
+ * right, 90deg points down (top → bottom).
+ */
+export function areaFill(rows: readonly MinutePoint[], top: number): string {
+  const alpha = (v: number) => (0.02 + 0.44 * Math.min(1, Math.max(0, v / top))).toFixed(2);
+  return `linear-gradient(90deg, rgba(34,211,238,${alpha(maxOrders(rows))}) 0%, rgba(34,211,238,0.02) 100%)`;
+}
+
 function maxOrders(rows: readonly MinutePoint[]): number {
   let max = 0;
   for (const p of rows) if (p.orders > max) max = p.orders;
@@ -77,6 +109,15 @@ export function tickStepFor(widthPx: number): number {
     if ((widthPx * step) / 1440 >= minLabelGapPx) return step;
   }
   return 1440;
+}
+
+/** Today's area and line, the same in both layers (the area's fill is set per layer: see areaFill). */
+function todayMarks(): [G2Spec & { style: object }, G2Spec] {
+  const encode = { x: 'minute', y: 'orders' };
+  return [
+    { type: 'area', encode, animate: false, style: {} },
+    { type: 'line', encode, animate: false, style: { stroke: '#22d3ee', lineWidth: 2, shadowColor: 'rgba(34,211,238,0.6)', shadowBlur: 8 } },
+  ];
 }
 
 /**
@@ -106,24 +147,29 @@ export class RxLine extends LitElement {
   private compareRows: MinutePoint[] = [];
   /** Counts changes of the comparison: each one re-specifies the chart (rare: yesterday is settled). */
   private compareVersion = 0;
+  /** Today's rows the base layer draws (settledCount): complete minutes, changing about once per block. */
+  private settled: MinutePoint[] = [];
+  /** Today's rows the live layer draws: the last settled row (so the line joins) and every row after it. */
+  private recent: MinutePoint[] = [];
   /** The y axis top of both layers (see yTop). */
   private top = 1;
   /**
-   * Two G2 charts stacked in one box with the same paddings and scales. The axis layer (axes, grid and
-   * yesterday's line) changes a few times a day; the live layer (today's area, line and current-minute dot)
-   * at every redraw. A G2 pass costs about the marks and axes it holds: the live pass is about half of what
-   * one chart holding everything cost, which keeps it inside a frame on a 2-core wall PC.
+   * Two G2 charts stacked in one box with the same paddings and scales. The base layer (axes, grid,
+   * yesterday's line and today's settled minutes) changes about once per half hour; the live layer (today's
+   * last half hour or so, and the current-minute dot) at every redraw. A G2 pass costs about the marks, axes
+   * and points it holds: the live pass draws ~30 points and no axis, a few ms, where one chart holding a day
+   * took ~25 ms, which with a garbage collection inside it could pass the 50 ms a frame may take.
    */
-  private readonly axisLayer = new G2Chart(this, {
-    name: 'rx-line axes',
+  private readonly baseLayer = new G2Chart(this, {
+    name: 'rx-line base',
     plot: () => this.basePlot,
     ready: () => this.rows.length > 0 || this.compareRows.length > 0,
     beforeDraw: () => this.measure(),
-    specKey: () => `${this.compareVersion}/${this.maxPoints}/${this.tickStep}/${this.lang}`,
-    spec: () => this.axisSpec(),
-    data: () => this.compareData(),
-    // A new y top goes with the data of a changeData, not a new spec: G2 keeps less per render that way.
-    beforeChangeData: (chart) => chart.options({ scale: { y: this.yScale() } }),
+    specKey: () => `${this.maxPoints}/${this.tickStep}/${this.lang}`,
+    spec: () => this.baseSpec(),
+    data: () => [], // every mark has its own data, set below
+    // New data and a new y top go in as options of the same marks (G2 merges them), not as a new spec.
+    beforeChangeData: (chart) => chart.options({ scale: { y: this.yScale() }, children: this.baseMarksData() }),
   });
   private readonly liveLayer = new G2Chart(this, {
     name: 'rx-line',
@@ -132,24 +178,28 @@ export class RxLine extends LitElement {
     beforeDraw: () => this.measure(),
     specKey: () => String(this.maxPoints),
     spec: () => this.liveSpec(),
-    data: () => thinRows(this.rows, this.maxPoints),
-    beforeChangeData: (chart) => chart.options({ scale: { y: this.yScale() } }),
-    // Even so, a second of new orders moves the line by a pixel at its last minute: the line is redrawn
-    // every 5 s, the current minute's count in the header (plain DOM) at every update.
+    data: () => this.recent,
+    beforeChangeData: (chart) => chart.options({ scale: { y: this.yScale() }, children: [{ style: { fill: areaFill(this.recent, this.top) } }] }),
+    // A second of new orders moves the line by a pixel at its last minute: the line is redrawn every 5 s,
+    // the current minute's count in the header (plain DOM) at every update.
     minDataIntervalMs: 5_000,
   });
-  /** The axis layer's key when it was last scheduled: it is drawn again only when that changes. */
-  private scheduledAxisKey = '';
+  /** The y top when the live layer was last scheduled. */
+  private scheduledTop = 1;
+  /** The base layer's key when it was last scheduled: it is drawn again only when that changes. */
+  private scheduledBaseKey = '';
 
   private measure(): void {
     this.tickStep = tickStepFor(this.plot.clientWidth);
     this.maxPoints = pointsFor(this.plot.clientWidth);
   }
 
-  /** What the axis layer shows besides its size: it is scheduled again only when this changes. */
-  private axisKey(): string {
+  /** What the base layer shows besides its size: it is scheduled again only when this changes. */
+  private baseKey(): string {
     const drawable = this.rows.length > 0 || this.compareRows.length > 0;
-    return `${drawable}/${this.compareVersion}/${this.top}/${this.lang}`;
+    let sum = 0;
+    for (const p of this.settled) sum += p.orders; // a late event for a settled minute redraws it
+    return `${drawable}/${this.compareVersion}/${this.top}/${this.lang}/${this.settled.length}/${sum}`;
   }
 
   private yScale(): { type: 'linear'; domainMin: number; domainMax: number; nice: boolean } {
@@ -161,6 +211,18 @@ export class RxLine extends LitElement {
     return this.compareRows.length > 0 ? thinRows(this.compareRows, this.maxPoints) : [{ minute: '00:00', orders: 0 }];
   }
 
+  /** The base layer's marks' data, in the order of baseSpec's children: yesterday, today's area and line. */
+  private baseMarksData(): G2Spec[] {
+    // Thinned in proportion to the part of the day they span, so the density matches the live layer's.
+    const last = this.settled.at(-1);
+    const today = last ? thinRows(this.settled, Math.ceil((this.maxPoints * (minuteIndex(last.minute) + 1)) / 1440) + 2) : [];
+    return [
+      { data: this.compareData(), style: { strokeOpacity: this.compareRows.length > 0 ? 0.55 : 0 } },
+      { data: today, style: { fill: areaFill(today, this.top) } },
+      { data: today },
+    ] as G2Spec[];
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('compare')) {
       this.compareRows = this.compare ? drawableRows(this.compare) : [];
@@ -169,6 +231,9 @@ export class RxLine extends LitElement {
     }
     if (changed.has('points')) {
       this.rows = drawableRows(this.points);
+      const k = settledCount(this.rows);
+      this.settled = this.rows.slice(0, k);
+      this.recent = this.rows.slice(Math.max(0, k - 1));
       this.top = yTop(Math.max(maxOrders(this.rows), maxOrders(this.compareRows)));
       // What is drawn, for tests and diagnostics: point count and last minute.
       this.setAttribute('data-points', String(this.rows.length));
@@ -177,12 +242,15 @@ export class RxLine extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if (changed.has('points')) this.liveLayer.schedule('data');
-    // lang changes the y labels, which G2 formats inside the canvas (part of the axis key).
-    const axisKey = this.axisKey();
-    if (axisKey !== this.scheduledAxisKey) {
-      this.scheduledAxisKey = axisKey;
-      this.axisLayer.schedule('data');
+    // The live layer waits 5 s between draws, except for a new y top: the base layer's axis shows it at once.
+    const topMoved = this.top !== this.scheduledTop;
+    this.scheduledTop = this.top;
+    if (changed.has('points') || topMoved) this.liveLayer.schedule('data', topMoved);
+    // lang changes the y labels, which G2 formats inside the canvas (part of the base key).
+    const baseKey = this.baseKey();
+    if (baseKey !== this.scheduledBaseKey) {
+      this.scheduledBaseKey = baseKey;
+      this.baseLayer.schedule('data');
     }
   }
 
@@ -202,9 +270,11 @@ export class RxLine extends LitElement {
     };
   }
 
-  private axisSpec(): G2Spec {
+  private baseSpec(): G2Spec {
     // The dark theme draws labels at 45% opacity: too faint across a room.
     const axisText = { labelFill: '#94a3b8', labelOpacity: 1, labelFontSize: 16, labelFontFamily: FONT };
+    const [yesterday, todayArea, todayLine] = this.baseMarksData() as Array<{ data: MinutePoint[]; style?: object }>;
+    const [area, line] = todayMarks();
     return {
       ...this.frame(),
       axis: {
@@ -229,40 +299,31 @@ export class RxLine extends LitElement {
         {
           // Yesterday, dashed grey under today (transparent when there is none: the axes still need a mark).
           type: 'line',
-          data: this.compareData(),
+          data: yesterday.data,
           encode: { x: 'minute', y: 'orders' },
           animate: false,
-          style: { stroke: '#94a3b8', strokeOpacity: this.compareRows.length > 0 ? 0.55 : 0, lineWidth: 1.5, lineDash: [6, 4] },
+          style: { stroke: '#94a3b8', lineWidth: 1.5, lineDash: [6, 4], ...yesterday.style },
         },
+        { ...area, data: todayArea.data, style: { ...area.style, ...todayArea.style } },
+        { ...line, data: todayLine.data },
       ],
     };
   }
 
   private liveSpec(): G2Spec {
-    const encode = { x: 'minute', y: 'orders' };
+    const [area, line] = todayMarks();
     return {
       ...this.frame(),
-      data: thinRows(this.rows, this.maxPoints),
+      data: this.recent,
       axis: false,
       children: [
-        {
-          type: 'area',
-          encode,
-          animate: false,
-          // G's gradient angles are not CSS's: 0deg points right, 90deg points down (top → bottom).
-          style: { fill: 'linear-gradient(90deg, rgba(34,211,238,0.42) 0%, rgba(34,211,238,0.02) 100%)' },
-        },
-        {
-          type: 'line',
-          encode,
-          animate: false,
-          style: { stroke: '#22d3ee', lineWidth: 2, shadowColor: 'rgba(34,211,238,0.6)', shadowBlur: 8 },
-        },
+        { ...area, style: { ...area.style, fill: areaFill(this.recent, this.top) } },
+        line,
         {
           // The current minute as a gold dot; a mark transform, so changeData keeps it. It also
           // makes a single minute of data visible, which a line cannot draw.
           type: 'point',
-          encode: { ...encode, size: 4 },
+          encode: { x: 'minute', y: 'orders', size: 4 },
           transform: [{ type: 'selectX', selector: 'last' }],
           animate: false,
           style: { fill: '#fbbf24', fillOpacity: 1, stroke: '#fef3c7', lineWidth: 1.5, shadowColor: '#fbbf24', shadowBlur: 12 },

@@ -50,8 +50,8 @@ describe('war-room screen in Chromium', () => {
     expect(big.replace(/\s/g, '')).toBe(`¥${(api.body.value / 1_000_000).toFixed(2)}万`);
     const exact = await page.locator('[data-widget=gmv] rx-kpi [part=exact]').innerText();
     expect(exact).toBe(`¥${(api.body.value / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
-    // The G2 line drew on a canvas.
-    expect(await page.locator('[data-widget=orders-per-minute] rx-line canvas').count()).toBeGreaterThan(0);
+    // The G2 line drew on a canvas (charts draw in turns, a few frames after the push).
+    await expect.poll(() => page.locator('[data-widget=orders-per-minute] rx-line canvas').count(), { timeout: 5_000 }).toBe(2);
 
     await page.screenshot({ path: outputPath('war-room-1920x1080.png') });
     expect(errors).toEqual([]);
