@@ -1,13 +1,14 @@
 // buildApp(config, deps): the whole server, not yet listening (STYLE §1). Only main.ts reads the
 // environment and listens; tests build it with their own config, clock and data directory.
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import type { Config } from './config.ts';
 import { RxpError, errorBody } from './errors.ts';
 import { registerAuth } from './auth/tokens.ts';
 import { clickhousePlugin, openStorage, type Storage } from './plugins/clickhouse.ts';
-import { ioPlugin } from './plugins/io.ts';
+import { ioPlugin, type IoServer } from './plugins/io.ts';
+import type { SnapshotCache } from './cluster/snapshots.ts';
 import { ingestRoutes } from './ingest/route.ts';
 import { IngestWriter } from './ingest/writer.ts';
 import { Projector } from './ingest/projector.ts';
@@ -30,9 +31,16 @@ import { systemClock, type Clock } from './time.ts';
 
 export interface AppDeps {
   clock?: Clock;
-  /** Fastify logger option; tests pass false. @default pino at config.logLevel */
-  logger?: FastifyServerOptions['logger'];
+  /** Fastify logger option (tests pass false), or a logger to use as it is (a fleet's core logs through
+   *  its front's). @default pino at config.logLevel */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger;
   storage?: Storage;
+  /**
+   * The leader's core in a fleet (server/cluster/fleet.ts): pushes go out on the front's socket.io server
+   * (Redis adapter, every instance's sockets), which also takes the sockets' requests; the hub keeps the
+   * fleet's snapshot cache, and answers other instances' subscriptions at POST /api/v1/_fleet/snapshot.
+   */
+  fleet?: { io: IoServer; snapshots: SnapshotCache; token(): string | null };
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -58,14 +66,12 @@ declare module 'fastify' {
   }
 }
 
-export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
-  const clock = deps.clock ?? systemClock;
-  // Before anything opens: a bad screen file stops the start with its file, path and reason.
-  const screenFiles = loadScreenFiles(screenDirs(config), ROOT);
-  // So does a bad rules file (unknown rule or parameter, a value out of range).
-  const rules = loadRulesFile(config.rulesFile);
-  const app = Fastify({
-    logger: deps.logger ?? {
+/** Fastify's options: pino at LOG_LEVEL with tokens redacted from URLs; shared by the fleet's front. */
+export function fastifyOptions(config: Config, logger?: AppDeps['logger']): FastifyServerOptions {
+  const instance = typeof logger === 'object' && logger !== null && 'child' in logger && typeof logger.child === 'function';
+  return {
+    ...(instance ? { loggerInstance: logger as FastifyBaseLogger } : {}),
+    logger: instance ? undefined : (logger as FastifyServerOptions['logger']) ?? {
       level: config.logLevel,
       serializers: {
         req: (req) => ({ method: req.method, url: redactUrl(req.url), remoteAddress: req.ip }),
@@ -75,8 +81,11 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
-  });
+  };
+}
 
+/** Errors as the CONTRACT shapes them (code, status, Retry-After), and a coded 404; shared by the fleet's front. */
+export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((err, req, reply) => {
     let e: RxpError;
     if (err instanceof RxpError) e = err;
@@ -93,10 +102,22 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.setNotFoundHandler((req, reply) => {
     reply.status(404).send(errorBody(new RxpError('RXP_ERR_NOT_FOUND', `no route ${req.method} ${redactUrl(req.url)}`)));
   });
+}
+
+export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  const clock = deps.clock ?? systemClock;
+  // Before anything opens: a bad screen file stops the start with its file, path and reason.
+  const screenFiles = loadScreenFiles(screenDirs(config), ROOT);
+  // So does a bad rules file (unknown rule or parameter, a value out of range).
+  const rules = loadRulesFile(config.rulesFile);
+  const app = Fastify(fastifyOptions(config, deps.logger));
+
+  installErrorHandlers(app);
 
   const storage = deps.storage ?? (await openStorage(config));
   await app.register(clickhousePlugin, { storage });
-  await app.register(ioPlugin, { config });
+  if (deps.fleet) app.decorate('io', deps.fleet.io);
+  else await app.register(ioPlugin, { config });
   registerAuth(app, config);
 
   let hub: PushHub | null = null;
@@ -114,7 +135,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const baseCtx: MetricContext = { storage, tz: config.tzBusiness, clock, barrier: () => projector.barrier() };
   hot = new HotSales({ tz: config.tzBusiness, logger: app.log, query: (date) => salesDayTotals(baseCtx, date), exclusive: (fn) => projector.exclusive(fn) });
   const ctx: MetricContext = { ...baseCtx, hot };
-  hub = new PushHub({ io: app.io, ctx, logger: app.log });
+  hub = new PushHub({ io: app.io, ctx, logger: app.log, fleet: deps.fleet && { snapshots: deps.fleet.snapshots, token: deps.fleet.token } });
   const freshness = new StreamFreshness(clock);
   const alerts = new AlertStore(storage, clock, app.log, () => hub!.markDirty(new Set(['alerts'])));
   const engine = new RulesEngine({ storage, clock, tz: config.tzBusiness, logger: app.log, rules, alerts, ref: new RefCache(storage), metricCtx: baseCtx });
@@ -136,7 +157,13 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('hot', hot);
   app.decorate('rules', engine);
   app.decorate('alerts', alerts);
-  app.io.on('connection', (socket) => hub!.attach(socket));
+  if (!deps.fleet) app.io.on('connection', (socket) => hub!.attach(socket));
+  else {
+    app.post('/api/v1/_fleet/snapshot', async (req) => {
+      const { metric, params } = (req.body ?? {}) as { metric?: unknown; params?: unknown };
+      return hub!.snapshotFor(metric, params);
+    });
+  }
 
   await app.register(ingestRoutes, { writer });
   const reference = new ReferenceStore(storage, clock, (kind) => {

@@ -22,11 +22,20 @@ export interface Config {
     readonly username: string;
     readonly password: string;
     readonly database: string;
+    /** CLICKHOUSE_CLUSTER: create the schema ON CLUSTER as Replicated + Distributed tables (cluster-schema.ts). */
+    readonly cluster: string | null;
   };
   /** Database name used on chDB (on a server, `clickhouse.database`). @default 'rxpulse' */
   readonly database: string;
   /** Shares work between instances; unset means single-instance in-process equivalents. */
   readonly redisUrl: string | null;
+  /** Prefix of every Redis key of this fleet (several fleets may share one Redis). @default 'rxpulse:' */
+  readonly redisPrefix: string;
+  /**
+   * In a fleet: the address this instance's core listens on while it leads, where the other instances
+   * forward requests (an ephemeral port on it). Must be reachable from them. @default '127.0.0.1'
+   */
+  readonly internalHost: string;
   /** IANA zone of the business day. @default 'Asia/Shanghai' */
   readonly tzBusiness: string;
   /** Built-in demo stream. @default false here; `npm start` turns it on */
@@ -103,10 +112,13 @@ export function loadConfig(source: Env = process.env, defaults: Env = {}): Confi
           username: env.CLICKHOUSE_USER || 'default',
           password: env.CLICKHOUSE_PASSWORD || '',
           database,
+          cluster: env.CLICKHOUSE_CLUSTER || null,
         })
       : null,
     database,
     redisUrl: env.REDIS_URL || null,
+    redisPrefix: env.RXPULSE_REDIS_PREFIX || 'rxpulse:',
+    internalHost: env.RXPULSE_INTERNAL_HOST || '127.0.0.1',
     tzBusiness: tz,
     demo: onOff(env, 'RXPULSE_DEMO', false),
     demoSeed: env.RXPULSE_DEMO_SEED || 'rxpulse',

@@ -15,6 +15,7 @@ export const ERRORS = {
   RXP_ERR_REFERENCE_KIND: { status: 404, message: 'unknown reference kind' },
   RXP_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'storage unavailable, retry later' },
   RXP_ERR_SHUTTING_DOWN: { status: 503, message: 'server is shutting down, retry later' },
+  RXP_ERR_FLEET_UNAVAILABLE: { status: 503, message: 'Redis or the fleet\'s leader is unavailable, retry later' },
   RXP_ERR_METRIC_UNKNOWN: { status: 404, message: 'unknown metric' },
   RXP_ERR_METRIC_PARAM: { status: 400, message: 'invalid metric parameter' },
   RXP_ERR_SCREEN_UNKNOWN: { status: 404, message: 'unknown screen' },

@@ -71,8 +71,10 @@ export interface RedisLeadershipOptions {
   prefix?: string;
   /** Lease length: after a crash, another instance leads at most this + renewMs later. @default 3_000 ms */
   leaseMs?: number;
-  /** Renewal (leader) and acquisition attempts (others). @default leaseMs / 3 */
+  /** Renewal by the leader. @default leaseMs / 3 */
   renewMs?: number;
+  /** Acquisition attempts by the others (one EVAL each): a dead leader is replaced this soon after its lease. @default 250 ms */
+  acquireMs?: number;
   instanceId?: string;
 }
 
@@ -102,6 +104,7 @@ export class RedisLeadership extends BaseLeadership {
   private readonly fenceKey: string;
   private readonly leaseMs: number;
   private readonly renewMs: number;
+  private readonly acquireMs: number;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
   /** When the last renewal (or the acquisition) was confirmed, by this process's monotonic clock. */
@@ -116,6 +119,7 @@ export class RedisLeadership extends BaseLeadership {
     this.fenceKey = `${prefix}leader:fence`;
     this.leaseMs = opts.leaseMs ?? 3_000;
     this.renewMs = opts.renewMs ?? Math.max(50, Math.floor(this.leaseMs / 3));
+    this.acquireMs = Math.min(this.renewMs, opts.acquireMs ?? 250);
   }
 
   async start(): Promise<void> {
@@ -138,7 +142,7 @@ export class RedisLeadership extends BaseLeadership {
     if (!this.running) return;
     this.timer = setTimeout(() => {
       this.tick = this.step().finally(() => this.schedule());
-    }, this.renewMs);
+    }, this.leader ? this.renewMs : this.acquireMs);
     this.timer.unref();
   }
 

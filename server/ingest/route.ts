@@ -3,12 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { RxpError } from '../errors.ts';
 import { parseJsonArray, parseNdjson, type Parsed } from './parse.ts';
 import { validateEvents } from './validate.ts';
-import type { IngestWriter } from './writer.ts';
+import type { IngestSink } from '../cluster/ingest-queue.ts';
 
 export const MAX_EVENTS = 10_000;
 export const MAX_BYTES = 8 * 1024 * 1024;
 
-export async function ingestRoutes(app: FastifyInstance, opts: { writer: IngestWriter }): Promise<void> {
+export async function ingestRoutes(app: FastifyInstance, opts: { writer: IngestSink }): Promise<void> {
   // Bodies arrive as text; parsing is ours so that errors carry the CONTRACT's shape and index.
   app.addContentTypeParser(['application/x-ndjson', 'application/json'], { parseAs: 'string', bodyLimit: MAX_BYTES }, (_req, body, done) => {
     done(null, body);

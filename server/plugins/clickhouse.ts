@@ -7,6 +7,7 @@ import { createChdbConnection } from 'chdb/connection';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.ts';
 import { RxpError } from '../errors.ts';
+import { clusterStatements } from '../store/cluster-schema.ts';
 import { schemaStatements } from '../store/schema.ts';
 
 type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
@@ -34,7 +35,9 @@ function makeClient(config: Config): ClickHouseClient {
       url: config.clickhouse.url,
       username: config.clickhouse.username,
       password: config.clickhouse.password,
-      clickhouse_settings: SESSION_SETTINGS,
+      // On a cluster an INSERT returns once the shards have it (not when queued on the node that took it):
+      // an ingest is acknowledged only when durable.
+      clickhouse_settings: config.clickhouse.cluster ? { ...SESSION_SETTINGS, distributed_foreground_insert: 1 } : SESSION_SETTINGS,
       request_timeout: 30_000,
     });
   }
@@ -54,7 +57,8 @@ export async function openStorage(config: Config): Promise<Storage> {
     await Promise.allSettled([write.close(), project.close(), read.close()]);
   };
   try {
-    for (const statement of schemaStatements(db)) await write.command({ query: statement });
+    const cluster = config.clickhouse?.cluster;
+    for (const statement of cluster ? clusterStatements(schemaStatements(db), db, cluster) : schemaStatements(db)) await write.command({ query: statement });
   } catch (err) {
     await close();
     throw err;

@@ -8,20 +8,29 @@ export interface RedisOptions {
   name: string;
   /** Blocking reads (XREADGROUP … BLOCK) need a connection without a command timeout. @default false */
   blocking?: boolean;
+  /**
+   * Commands wait while disconnected instead of failing: for a client that loops on a blocking read and
+   * would spin on instant failures (socket.io's Redis adapter). @default false
+   */
+  waitWhileOffline?: boolean;
+  /** Told of connection errors (ioredis reconnects by itself; without a listener it prints each one). */
+  onError?: (err: Error) => void;
 }
 
 /** A command gets this long before it fails (the 503 budget is 2 s). */
 export const REDIS_COMMAND_TIMEOUT_MS = 1_000;
 
 export function connectRedis(url: string, opts: RedisOptions): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     connectionName: opts.name,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
+    enableOfflineQueue: opts.waitWhileOffline ?? false,
+    maxRetriesPerRequest: opts.waitWhileOffline ? null : 0,
     ...(opts.blocking ? {} : { commandTimeout: REDIS_COMMAND_TIMEOUT_MS }),
     // Reconnect forever, at most a second apart.
     retryStrategy: (times) => Math.min(100 * times, 1_000),
   });
+  redis.on('error', opts.onError ?? (() => undefined));
+  return redis;
 }
 
 /** Resolves once the connection is ready (or rejects after `timeoutMs`). */

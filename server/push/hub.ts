@@ -4,6 +4,7 @@
 // a short coalescing window folds bursts into one recomputation.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
+import type { SnapshotCache } from '../cluster/snapshots.ts';
 import { RxpError } from '../errors.ts';
 import type { MetricContext, MetricDef } from '../metrics/metric.ts';
 import { checkParams, evaluate, metricDef, subscriptionKey } from '../metrics/run.ts';
@@ -39,6 +40,18 @@ export interface HubOptions {
   logger: FastifyBaseLogger;
   /** Bursts of commits within this window cause one recomputation. @default 20 ms */
   coalesceMs?: number;
+  /**
+   * In a fleet (the leader's hub): the snapshot cache every instance reads, written (fenced by the leader's
+   * token) before each update goes out, and read to continue a subscription's seq after a leader change.
+   * Subscriptions are then kept by `retain` (the fleet's registry of rooms), not by this server's rooms.
+   */
+  fleet?: { snapshots: SnapshotCache; token(): string | null };
+}
+
+/** A subscription the fleet wants: metric id and params as subscribed. */
+export interface WantedSubscription {
+  metric: string;
+  params: Record<string, unknown>;
 }
 
 export class PushHub {
@@ -53,10 +66,13 @@ export class PushHub {
 
   constructor(private readonly opts: HubOptions) {
     this.coalesceMs = opts.coalesceMs ?? 20;
-    // A room empties when its last socket leaves or disconnects: drop the subscription with it.
-    opts.io.of('/').adapter.on('delete-room', (room: string) => {
-      if (room.startsWith('m:')) this.subs.delete(room.slice(2));
-    });
+    // A room empties when its last socket leaves or disconnects: drop the subscription with it. (In a fleet
+    // the rooms of other instances count too: see retain.)
+    if (!opts.fleet) {
+      opts.io.of('/').adapter.on('delete-room', (room: string) => {
+        if (room.startsWith('m:')) this.subs.delete(room.slice(2));
+      });
+    }
   }
 
   get subscriptionCount(): number {
@@ -101,6 +117,36 @@ export class PushHub {
   }
 
   async subscribe(socket: IoSocket, metric: unknown, rawParams: unknown): Promise<MetricValueMessage> {
+    const sub = this.ensureLocal(metric, rawParams);
+    await socket.join(sub.room);
+    return this.snapshotOf(sub);
+  }
+
+  /** The snapshot of a subscription held by a socket of another instance (fleet): kept until `retain` drops it. */
+  async snapshotFor(metric: unknown, rawParams: unknown): Promise<MetricValueMessage> {
+    return this.snapshotOf(await this.ensure(metric, rawParams));
+  }
+
+  /**
+   * The fleet's wanted subscriptions (every instance's rooms): the missing ones are created, the ones no
+   * instance holds any more are dropped.
+   */
+  async retain(wanted: ReadonlyMap<string, WantedSubscription>): Promise<void> {
+    for (const [key, w] of wanted) {
+      if (this.subs.has(key)) continue;
+      try {
+        const sub = await this.ensure(w.metric, w.params);
+        if (sub.key !== key) this.opts.logger.warn({ key, as: sub.key }, 'fleet subscription key differs from its params');
+        this.scheduleFlush();
+      } catch (err) {
+        this.opts.logger.warn({ err, key }, 'fleet subscription refused');
+      }
+    }
+    for (const key of this.subs.keys()) if (!wanted.has(key)) this.subs.delete(key);
+  }
+
+  /** The subscription of (metric, params), created if new. */
+  private ensureLocal(metric: unknown, rawParams: unknown): Subscription {
     const def = metricDef(String(metric));
     const raw = checkParams(def, rawParams ?? {});
     const key = subscriptionKey(def.id, raw);
@@ -109,8 +155,23 @@ export class PushHub {
       sub = { key, room: `m:${key}`, def, raw, params: raw, seq: 0, value: undefined, json: undefined, asOf: 0, dirty: true, failing: false, computing: null };
       this.subs.set(key, sub);
     }
-    await socket.join(sub.room);
-    return this.snapshotOf(sub);
+    return sub;
+  }
+
+  /**
+   * In a fleet, a new subscription continues where the last leader stopped: same seq, and the next change is
+   * seq + 1 (sent whole: the params it was computed with are not cached, so no patch is made against it).
+   */
+  private async ensure(metric: unknown, rawParams: unknown): Promise<Subscription> {
+    const fleet = this.opts.fleet;
+    const def = metricDef(String(metric));
+    const key = subscriptionKey(def.id, checkParams(def, rawParams ?? {}));
+    if (!fleet || this.subs.has(key)) return this.ensureLocal(metric, rawParams);
+    const cached = await fleet.snapshots.get(key).catch(() => null);
+    const fresh = !this.subs.has(key);
+    const sub = this.ensureLocal(metric, rawParams);
+    if (fresh && cached) Object.assign(sub, { seq: cached.seq, json: cached.json, value: JSON.parse(cached.json), asOf: cached.asOf, params: {} });
+    return sub;
   }
 
   /** Marks dirty the subscriptions whose metric reads one of `streams`, then flushes soon. Called once a
@@ -166,6 +227,12 @@ export class PushHub {
         sub.asOf = result.asOf;
         sub.failing = false;
         if (json !== sub.json) {
+          // In a fleet the cache gets the value first (a client repairing a gap reads it on any instance);
+          // a leader fenced out (its lease passed to another) changes and sends nothing.
+          const fleet = this.opts.fleet;
+          if (fleet && !(await fleet.snapshots.put(sub.key, { seq: sub.seq + 1, asOf: result.asOf, json }, fleet.token() ?? '').catch(() => false))) {
+            throw new RxpError('RXP_ERR_FLEET_UNAVAILABLE', 'not the leader, or Redis unreachable: update not sent');
+          }
           const before = sub.value;
           const sameParams = JSON.stringify(result.params) === JSON.stringify(sub.params);
           sub.json = json;
@@ -231,7 +298,8 @@ export class PushHub {
   }
 }
 
-function replyError(err: unknown) {
+/** A socket.io error reply (the ack of a refused subscribe or snapshot). */
+export function replyError(err: unknown) {
   const e = err instanceof RxpError ? err : new RxpError('RXP_ERR_INTERNAL');
   return { error: e.code.slice('RXP_ERR_'.length).toLowerCase(), code: e.code, message: e.message, ...(e.body as { param?: string }) };
 }

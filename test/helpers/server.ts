@@ -8,8 +8,9 @@ import { buildApp } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import type { Clock } from '../../server/time.ts';
 
-export const ADMIN = 'test-admin-token-0123456789';
-export const INGEST = 'test-ingest-token-0123456789';
+import { ADMIN, INGEST } from './tokens.ts';
+
+export { ADMIN, INGEST } from './tokens.ts';
 
 export interface Running {
   app: FastifyInstance;
