@@ -9,12 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { paid } from '../test/helpers/events.ts';
 import { connect, subscribe, type TestSocket } from '../test/helpers/socket.ts';
 import { fleetInfo, fleetPrefix, oneLeader, startMember, type Member } from '../test/helpers/fleet.ts';
 import { startRedis } from '../test/helpers/redis-server.ts';
 import { ADMIN } from '../test/helpers/tokens.ts';
 import { demoBatches, demoDay } from './day.ts';
-import { post, summary } from './lib.ts';
+import { INGEST, post, summary } from './lib.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const SIZES = String(args.instances ?? '1,3').split(',').map(Number);
@@ -32,7 +33,8 @@ async function withFleet<T>(n: number, fn: (members: Member[], spawn: () => Prom
   const prefix = fleetPrefix();
   const members: Member[] = [];
   const spawn = async () => {
-    const m = await startMember({ redisUrl: redis.url, dataDir, prefix });
+    // lib.ts's post() sends the benchmarks' ingest token.
+    const m = await startMember({ redisUrl: redis.url, dataDir, prefix, env: { RXPULSE_INGEST_TOKEN: INGEST } });
     members.push(m);
     return m;
   };
@@ -88,7 +90,7 @@ async function eventToClient(members: Member[]): Promise<ReturnType<typeof summa
     let count = Number((await (await fetch(`${members[0].url}/api/v1/metrics/sales.paid_orders`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()).value);
     for (let i = 0; i < LATENCY_EVENTS; i++) {
       const id = `lat-${Date.now()}-${i}`;
-      const body = JSON.stringify({ event_id: id, type: 'order.paid', ts: new Date().toISOString(), order_id: id, channel: 'tmall', shop_id: 'tmall-flagship-01', buyer_id: 'B-1', province: '广东', lines: [{ sku_id: 'SKU-1', qty: 1, unit_price_fen: 100 }] });
+      const body = JSON.stringify(paid({ event_id: id, order_id: id, ts: new Date().toISOString(), paid_fen: 100 }));
       const t0 = performance.now();
       const res = await post(members[i % members.length].url, body);
       if (res.status !== 200) throw new Error(`ingest answered ${res.status}`);
