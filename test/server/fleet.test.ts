@@ -86,6 +86,17 @@ describe('a fleet of three instances over Redis', { timeout: 120_000 }, () => {
       expect(await metricVia(m, 'sales.gmv')).toBe(gmvWant);
       expect(await metricVia(m, 'sales.paid_orders')).toBe(ordersWant);
     }
+    // A compliance rule fires once across the fleet: two outbound scans of one new trace code, posted through
+    // a follower and retried through another instance, raise exactly one alert, seen through every instance.
+    const code = `7${String(Date.now()).padStart(14, '0')}00001`;
+    const scans = [0, 1].map((k) => ({ event_id: `fleet-scan-${code}-${k}`, type: 'trace.scan', ts: new Date().toISOString(), code, sku_id: 'TR-1', batch_no: 'B-OK', warehouse_id: k ? 'WH-BJ' : 'WH-SH', direction: 'out' }));
+    expect((await ingestVia(fl[(leader + 1) % 3], scans)).body).toEqual({ accepted: 2, duplicates: 0 });
+    expect((await ingestVia(fl[(leader + 2) % 3], scans)).body).toEqual({ accepted: 0, duplicates: 2 });
+    const alertsVia = async (m: Member) => ((await getJson(m.url, '/api/v1/alerts?rule=TRACE_CODE_DUPLICATE')).body as { entity: string }[]).filter((x) => x.entity === `trace:${code}`);
+    await until(async () => (await alertsVia(fl[0])).length > 0, 'the alert');
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (const m of fl) expect(await alertsVia(m)).toHaveLength(1);
+
     // Only the leader computes, once per subscription and change, whatever the number of instances and
     // screens: two subscriptions fleet-wide (not six), and at most one computation of each per commit (+ the
     // minute tick).
