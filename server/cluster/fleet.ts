@@ -143,6 +143,17 @@ class LeaderAddress {
   }
 }
 
+/** The metric and params of a subscription key (`<metric id><params as sorted JSON>`, run.ts subscriptionKey). */
+function fromKey(key: string): WantedSubscription | null {
+  const brace = key.indexOf('{');
+  if (brace <= 0) return null;
+  try {
+    return { metric: key.slice(0, brace), params: JSON.parse(key.slice(brace)) as Record<string, unknown> };
+  } catch {
+    return null;
+  }
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const noLeader = (detail: string) => new RxpError('RXP_ERR_FLEET_UNAVAILABLE', detail, {}, 1);
 
@@ -304,6 +315,14 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
   };
 
   app.io.on('connection', (socket) => {
+    // A connection recovered from another instance (connection state recovery) comes back in its rooms:
+    // list them here, or the leader would stop computing them once the other instance forgets them.
+    if (socket.recovered) {
+      for (const room of socket.rooms) {
+        const want = room.startsWith('m:') ? fromKey(room.slice(2)) : null;
+        if (want) held.hold(room.slice(2), want);
+      }
+    }
     socket.on('metric:subscribe', async (req, ack) => {
       if (typeof ack !== 'function') return;
       try {

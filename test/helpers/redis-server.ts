@@ -1,6 +1,6 @@
 // A real redis-server for a test or a benchmark (no vitest here): Debian's binary on a free loopback port,
-// append-only file fsynced on every write (the README asks a production Redis to persist the ingest stream),
-// data in a temp dir. stop() and start() again on the same port and dir model an outage.
+// append-only file (fsynced on every write by default; the README asks a production Redis to persist the
+// ingest stream), data in a temp dir. stop() and start() again on the same port and dir model an outage.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -29,13 +29,14 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `fsync`: `always` for tests (nothing acknowledged may be lost), `everysec` as the README asks of production. */
+export async function startRedis(opts: { fsync?: 'always' | 'everysec' } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'rxpulse-redis-'));
   let child: ChildProcess | null = null;
 
   const start = async (): Promise<void> => {
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'no'], {
+    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', opts.fsync ?? 'always', '--protected-mode', 'no'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;

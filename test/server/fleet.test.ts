@@ -3,15 +3,19 @@
 // killed with SIGKILL during ingest is replaced within 5 s with nothing acknowledged lost or counted twice,
 // and a 30 s Redis outage gives prompt 503s, stale screens, and recovery without a restart.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { io } from 'socket.io-client';
 import { LiveMetrics, type MetricState } from '../../screens/runtime/live-metrics.ts';
+import type { MetricMessage, MetricValueMessage } from '../../server/push/protocol.ts';
 import { paid } from '../helpers/events.ts';
 import { fleetInfo, fleetPrefix, ingestVia, metricVia, oneLeader, startMember, type Member } from '../helpers/fleet.ts';
 import { startRedis, type RedisServer } from '../helpers/redis.ts';
 import { ADMIN, getJson, removeDir, tempDataDir } from '../helpers/server.ts';
+import { connect, nextUpdate, subscribe, type TestSocket } from '../helpers/socket.ts';
 
 let redis: RedisServer;
 const members: Member[] = [];
 const clients: LiveMetrics[] = [];
+const sockets: TestSocket[] = [];
 const dirs: string[] = [];
 
 beforeAll(async () => {
@@ -19,6 +23,7 @@ beforeAll(async () => {
 });
 afterEach(async () => {
   for (const c of clients.splice(0)) c.close();
+  for (const so of sockets.splice(0)) so.close();
   await Promise.all(members.splice(0).map((m) => m.stop('SIGKILL')));
   for (const d of dirs.splice(0)) removeDir(d);
 });
@@ -153,6 +158,33 @@ describe('a fleet of three instances over Redis', { timeout: 120_000 }, () => {
       expect(await metricVia(m, 'sales.gmv')).toBe(want.gmv);
     }
     await until(() => gmv.every((s) => s.value === want.gmv) && orders.every((s) => s.value === want.orders), 'every surviving screen at the right totals');
+  });
+
+  it('a socket cut from one instance and reconnecting to another within the recovery window gets its room back and what it missed', async () => {
+    const fl = await fleet(2);
+    await oneLeader(fl);
+    const a = await connect(fl[0].url, ADMIN);
+    const snap = (await subscribe(a, 'sales.paid_orders')) as MetricValueMessage;
+    const first = nextUpdate(a, snap.key, (m) => m.seq === snap.seq + 1);
+    expect((await ingestVia(fl[1], batch(1))).status).toBe(200);
+    await first;
+    // socket.io-client keeps these to recover its session (sent in the CONNECT packet when it reconnects).
+    const { _pid: pid, _lastOffset: offset } = a as unknown as { _pid: string; _lastOffset: string };
+    expect(pid && offset).toBeTruthy();
+    a.io.engine.close(); // the transport is cut (not a client disconnect): the server keeps the session
+    await until(() => !a.connected, 'the cut');
+    expect((await ingestVia(fl[1], batch(2))).status).toBe(200); // sent while the socket is away
+    const b = io(fl[1].url, { auth: { token: ADMIN, pid, offset }, transports: ['websocket'], forceNew: true, reconnection: false });
+    sockets.push(b);
+    const got: MetricMessage[] = [];
+    b.on('metric:update', (m) => got.push(m));
+    await until(() => got.some((m) => m.key === snap.key && m.seq === snap.seq + 2), 'the missed update, replayed on the other instance');
+    // Back in its room there without subscribing again: the next update arrives too, and keeps arriving
+    // after the leader's next subscription sweep (the instance lists the recovered room as held).
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await ingestVia(fl[0], batch(1))).status).toBe(200);
+    await until(() => got.some((m) => m.key === snap.key && m.seq === snap.seq + 3), 'a later update');
+    a.close();
   });
 
   it('Redis stopped for 30 s: 503 with Retry-After within 2 s, screens keep their values as stale, and all recovers by itself', async () => {
