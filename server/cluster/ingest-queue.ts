@@ -184,10 +184,20 @@ export interface StreamConsumerOptions {
 
 type Entry = [id: string, fields: string[]];
 
-/** The writing side, run by the leader only. */
+/** Entries handed to the writer and not yet answered, at most: the writer's queue always holds the next group. */
+const MAX_IN_FLIGHT = 64;
+
+/**
+ * The writing side, run by the leader only. Entries are handed to the writer as they are read, without
+ * waiting for the previous ones to be answered: while one group commit runs, the next entries queue in the
+ * writer and go into the following INSERT, as requests to a single instance do.
+ */
 export class StreamConsumer {
   private running = false;
   private loop: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Ids of the entries in flight: a claim after a read error must not hand them to the writer twice. */
+  private readonly inFlightIds = new Set<string>();
   readonly stats = { entries: 0, claimed: 0, replayed: 0 };
 
   constructor(private readonly o: StreamConsumerOptions) {}
@@ -205,6 +215,7 @@ export class StreamConsumer {
     this.o.blocking.disconnect(true);
     await this.loop;
     this.loop = null;
+    await Promise.allSettled([...this.inFlight]);
   }
 
   private async run(): Promise<void> {
@@ -221,8 +232,10 @@ export class StreamConsumer {
           await this.claimPending();
           claimed = true;
         }
-        const res = (await blocking.xreadgroup('GROUP', names.group, this.o.consumer, 'COUNT', this.o.count ?? 200, 'BLOCK', 1_000, 'STREAMS', names.stream, '>')) as [string, Entry[]][] | null;
-        if (res) await this.process(res[0][1]);
+        while (this.inFlight.size >= MAX_IN_FLIGHT) await Promise.race(this.inFlight);
+        const room = MAX_IN_FLIGHT - this.inFlight.size;
+        const res = (await blocking.xreadgroup('GROUP', names.group, this.o.consumer, 'COUNT', Math.min(room, this.o.count ?? 200), 'BLOCK', 1_000, 'STREAMS', names.stream, '>')) as [string, Entry[]][] | null;
+        if (res) this.dispatch(res[0][1]);
       } catch (err) {
         if (!this.running) break;
         this.o.logger.warn({ err }, 'ingest stream: read failed; retrying');
@@ -239,45 +252,49 @@ export class StreamConsumer {
       const [next, entries] = (await blocking.xautoclaim(names.stream, names.group, this.o.consumer, 0, cursor, 'COUNT', 200)) as [string, Entry[], string[]];
       const live = entries.filter((e) => e && e[1]);
       this.stats.claimed += live.length;
-      if (live.length > 0) await this.process(live);
+      this.dispatch(live);
       cursor = next;
     } while (cursor !== '0-0' && this.running);
   }
 
-  private async process(entries: Entry[]): Promise<void> {
-    const { redis, names } = this.o;
-    // Entries already written (a result stored, the acknowledgement lost) are answered from their result.
-    const stored = await redis.mget(entries.map(([id]) => names.resultKey(id)));
-    const results = await Promise.all(
-      entries.map(async ([id, fields], i): Promise<{ reply: Reply; from: string } | null> => {
-        const from = field(fields, 'from');
-        if (stored[i]) {
-          this.stats.replayed++;
-          return { reply: JSON.parse(stored[i]!) as Reply, from };
-        }
-        try {
-          const r = await this.o.writer.submit(JSON.parse(field(fields, 'events')) as ValidEvent[]);
-          return { reply: { id, ...r }, from };
-        } catch (err) {
-          // Shutting down (stepping down): leave the entry pending for the next writer.
-          if (err instanceof RxpError && err.code === 'RXP_ERR_SHUTTING_DOWN') return null;
-          const e = err instanceof RxpError ? err : new RxpError('RXP_ERR_STORAGE_UNAVAILABLE');
-          return { reply: { id, error: { code: e.code, message: e.message } }, from };
-        }
-      }),
-    );
-    const tx = redis.multi();
-    for (const [i, done] of results.entries()) {
-      if (!done) continue;
-      const [id] = entries[i];
-      const text = JSON.stringify(done.reply);
-      tx.set(names.resultKey(id), text, 'EX', RESULT_TTL_S);
-      tx.publish(names.replyChannel(done.from), text);
-      tx.xack(names.stream, names.group, id);
-      tx.xdel(names.stream, id);
+  private dispatch(entries: Entry[]): void {
+    for (const entry of entries) {
+      const [id] = entry;
+      if (this.inFlightIds.has(id)) continue;
+      this.inFlightIds.add(id);
+      const done: Promise<void> = this.handle(entry)
+        .catch((err) => this.o.logger.error({ err, entry: id }, 'ingest stream: entry not answered (it stays pending)'))
+        .finally(() => {
+          this.inFlight.delete(done);
+          this.inFlightIds.delete(id);
+        });
+      this.inFlight.add(done);
     }
-    await tx.exec();
-    this.stats.entries += results.filter(Boolean).length;
+  }
+
+  /** Writes one entry (or finds its result) and answers it; an entry left unanswered stays pending for the next writer. */
+  private async handle([id, fields]: Entry): Promise<void> {
+    const { redis, names } = this.o;
+    const from = field(fields, 'from');
+    let reply: Reply;
+    // An entry already written (its result stored, the acknowledgement lost) is answered from its result.
+    const stored = await redis.get(names.resultKey(id));
+    if (stored) {
+      this.stats.replayed++;
+      reply = JSON.parse(stored) as Reply;
+    } else {
+      try {
+        reply = { id, ...(await this.o.writer.submit(JSON.parse(field(fields, 'events')) as ValidEvent[])) };
+      } catch (err) {
+        // Shutting down (stepping down): leave the entry pending for the next writer.
+        if (err instanceof RxpError && err.code === 'RXP_ERR_SHUTTING_DOWN') return;
+        const e = err instanceof RxpError ? err : new RxpError('RXP_ERR_STORAGE_UNAVAILABLE');
+        reply = { id, error: { code: e.code, message: e.message } };
+      }
+    }
+    const text = JSON.stringify(reply);
+    await redis.multi().set(names.resultKey(id), text, 'EX', RESULT_TTL_S).publish(names.replyChannel(from), text).xack(names.stream, names.group, id).xdel(names.stream, id).exec();
+    this.stats.entries++;
   }
 }
 

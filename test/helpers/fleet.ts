@@ -27,10 +27,10 @@ export interface FleetInfo {
 
 export const fleetPrefix = (): string => `t${randomUUID().slice(0, 8)}:`;
 
-export async function startMember(opts: { redisUrl: string; dataDir: string; prefix: string; env?: Record<string, string> }): Promise<Member> {
+export async function startMember(opts: { redisUrl: string; dataDir: string; prefix: string; env?: Record<string, string>; nodeArgs?: string[] }): Promise<Member> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'server/main.ts'], {
     env: {
       ...process.env,
       PORT: String(port),
