@@ -2,7 +2,7 @@
 // one Redis (REDIS_URL, a key prefix of the test's own) and one chDB data dir (the leader opens it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { freePort } from './redis-server.ts';
+import { freePort, killOnExit } from './redis-server.ts';
 import { ADMIN, INGEST } from './tokens.ts';
 
 export interface Member {
@@ -45,6 +45,7 @@ export async function startMember(opts: { redisUrl: string; dataDir: string; pre
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(child);
   let tail = '';
   const keep = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-4_000);

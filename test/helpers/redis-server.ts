@@ -18,6 +18,18 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
+/** Child processes still running: killed when this process exits, even after a test timed out before its cleanup. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
+/** Kills `child` with this process if it is still running then (a server a test started). */
+export function killOnExit(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
@@ -40,6 +52,7 @@ export async function startRedis(opts: { fsync?: 'always' | 'everysec' } = {}): 
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child = proc;
+    killOnExit(proc);
     let out = '';
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer): void => {
