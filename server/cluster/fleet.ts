@@ -27,11 +27,10 @@ import { registerAuth } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { errorBody, RxpError } from '../errors.ts';
 import { ingestRoutes } from '../ingest/route.ts';
-import { checkParams, metricDef, subscriptionKey } from '../metrics/run.ts';
 import { openStorage, type Storage } from '../plugins/clickhouse.ts';
 import { ioPlugin } from '../plugins/io.ts';
 import { connectRedis, redisReady } from '../plugins/redis.ts';
-import { MAX_BACKLOG, replyError, type WantedSubscription } from '../push/hub.ts';
+import { identify, MAX_BACKLOG, replyError, type WantedSubscription } from '../push/hub.ts';
 import type { MetricValueMessage } from '../push/protocol.ts';
 import { loadRulesFile } from '../rules/index.ts';
 import { loadScreenFiles } from '../screens.ts';
@@ -326,11 +325,9 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
     socket.on('metric:subscribe', async (req, ack) => {
       if (typeof ack !== 'function') return;
       try {
-        const def = metricDef(String(req?.metric));
-        const params = checkParams(def, req?.params ?? {});
-        const key = subscriptionKey(def.id, params);
+        const { def, raw, key } = identify(req?.metric, req?.params);
         await socket.join(`m:${key}`);
-        held.hold(key, { metric: def.id, params });
+        held.hold(key, { metric: def.id, params: raw });
         ack(await snapshot(key));
       } catch (err) {
         ack(replyError(err));

@@ -117,7 +117,7 @@ export class PushHub {
   }
 
   async subscribe(socket: IoSocket, metric: unknown, rawParams: unknown): Promise<MetricValueMessage> {
-    const sub = this.ensureLocal(metric, rawParams);
+    const sub = this.ensureLocal(identify(metric, rawParams));
     await socket.join(sub.room);
     return this.snapshotOf(sub);
   }
@@ -146,10 +146,7 @@ export class PushHub {
   }
 
   /** The subscription of (metric, params), created if new. */
-  private ensureLocal(metric: unknown, rawParams: unknown): Subscription {
-    const def = metricDef(String(metric));
-    const raw = checkParams(def, rawParams ?? {});
-    const key = subscriptionKey(def.id, raw);
+  private ensureLocal({ def, raw, key }: Identified): Subscription {
     let sub = this.subs.get(key);
     if (!sub) {
       sub = { key, room: `m:${key}`, def, raw, params: raw, seq: 0, value: undefined, json: undefined, asOf: 0, dirty: true, failing: false, computing: null };
@@ -164,12 +161,11 @@ export class PushHub {
    */
   private async ensure(metric: unknown, rawParams: unknown): Promise<Subscription> {
     const fleet = this.opts.fleet;
-    const def = metricDef(String(metric));
-    const key = subscriptionKey(def.id, checkParams(def, rawParams ?? {}));
-    if (!fleet || this.subs.has(key)) return this.ensureLocal(metric, rawParams);
-    const cached = await fleet.snapshots.get(key).catch(() => null);
-    const fresh = !this.subs.has(key);
-    const sub = this.ensureLocal(metric, rawParams);
+    const id = identify(metric, rawParams);
+    if (!fleet || this.subs.has(id.key)) return this.ensureLocal(id);
+    const cached = await fleet.snapshots.get(id.key).catch(() => null);
+    const fresh = !this.subs.has(id.key);
+    const sub = this.ensureLocal(id);
     if (fresh && cached) Object.assign(sub, { seq: cached.seq, json: cached.json, value: JSON.parse(cached.json), asOf: cached.asOf, params: {} });
     return sub;
   }
@@ -296,6 +292,19 @@ export class PushHub {
       this.scheduleMinuteTick();
     }, msToNextMinute(clock.now()) + 5).unref();
   }
+}
+
+export interface Identified {
+  def: MetricDef;
+  raw: Record<string, unknown>;
+  key: string;
+}
+
+/** A subscription's declaration, checked params and key (errors for an unknown metric or a bad param). */
+export function identify(metric: unknown, rawParams: unknown): Identified {
+  const def = metricDef(String(metric));
+  const raw = checkParams(def, rawParams ?? {});
+  return { def, raw, key: subscriptionKey(def.id, raw) };
 }
 
 /** A socket.io error reply (the ack of a refused subscribe or snapshot). */
