@@ -15,7 +15,7 @@ import { fleetInfo, fleetPrefix, oneLeader, startMember, type Member } from '../
 import { startRedis } from '../test/helpers/redis-server.ts';
 import { ADMIN } from '../test/helpers/tokens.ts';
 import { demoBatches, demoDay } from './day.ts';
-import { INGEST, post, summary } from './lib.ts';
+import { INGEST, ONE_ADDRESS_LOAD, post, summary } from './lib.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const SIZES = String(args.instances ?? '1,3').split(',').map(Number);
@@ -35,7 +35,7 @@ async function withFleet<T>(n: number, fn: (members: Member[], spawn: () => Prom
   const members: Member[] = [];
   const spawn = async () => {
     // lib.ts's post() sends the benchmarks' ingest token.
-    const m = await startMember({ redisUrl: redis.url, dataDir, prefix, env: { RXPULSE_INGEST_TOKEN: INGEST } });
+    const m = await startMember({ redisUrl: redis.url, dataDir, prefix, env: { RXPULSE_INGEST_TOKEN: INGEST, ...ONE_ADDRESS_LOAD } });
     members.push(m);
     return m;
   };

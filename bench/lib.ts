@@ -16,13 +16,22 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
+/** The load generators open thousands of sockets from one address (127.0.0.1), which the per-address
+ *  limits of a real deployment (server/push/connections.ts) would refuse: raised for benches. */
+export const ONE_ADDRESS_LOAD: Record<string, string> = {
+  RXPULSE_SOCKETS_PER_ADDRESS: '1000000',
+  RXPULSE_UNAUTHENTICATED_PER_ADDRESS: '1000000',
+  RXPULSE_HANDSHAKES_PER_S: '1000000',
+  RXPULSE_AUTH_FAIL_MAX: '1000000',
+};
+
 export async function startServer(port: number, env: Record<string, string> = {}): Promise<BenchServer> {
   const url = `http://127.0.0.1:${port}`;
   // Another process on the port would answer the health checks below and take the whole load.
   if (await fetch(url).then(() => true, () => false)) throw new Error(`port ${port} is in use: stop what listens there or pick another port`);
   const dataDir = mkdtempSync(join(tmpdir(), 'rxpulse-bench-'));
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(port), RXPULSE_DATA_DIR: dataDir, RXPULSE_DEMO: 'off', RXPULSE_ADMIN_TOKEN: ADMIN, RXPULSE_INGEST_TOKEN: INGEST, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), RXPULSE_DATA_DIR: dataDir, RXPULSE_DEMO: 'off', RXPULSE_ADMIN_TOKEN: ADMIN, RXPULSE_INGEST_TOKEN: INGEST, LOG_LEVEL: 'warn', ...ONE_ADDRESS_LOAD, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 30_000;

@@ -37,7 +37,7 @@ if (stored < EVENTS * 0.95) {
   for (let s = fromMs / 1000; s < toMs / 1000; s++) {
     for (const e of demoEventsForSecond({ seed: 'bench-day', tz: TZ, ratePerSecond: rate }, s)) batch.push(e);
     if (batch.length >= 20_000) {
-      const v = validateEvents(batch);
+      const v = validateEvents(batch, Date.now());
       if (!v.ok) throw new Error(JSON.stringify(v.errors.slice(0, 3)));
       await app.writer.submit(v.events);
       total += batch.length;
@@ -45,7 +45,7 @@ if (stored < EVENTS * 0.95) {
     }
   }
   if (batch.length) {
-    const v = validateEvents(batch);
+    const v = validateEvents(batch, Date.now());
     if (!v.ok) throw new Error(JSON.stringify(v.errors.slice(0, 3)));
     await app.writer.submit(v.events);
     total += batch.length;

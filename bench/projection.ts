@@ -14,7 +14,7 @@ const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
 const N = Number(args.events ?? 100_000);
 const CYCLE = Number(args.cycle ?? 20_000);
 
-const valid = validateEvents(demoDay(N).flatMap((s) => s.events));
+const valid = validateEvents(demoDay(N).flatMap((s) => s.events), Date.now());
 if (!valid.ok) throw new Error(`generated events are invalid: ${JSON.stringify(valid.errors[0])}`);
 const events: StoredEvent[] = valid.events.map((e) => ({ ...e, firstPaid: e.type === 'order.paid' ? 1 : 0 }));
 

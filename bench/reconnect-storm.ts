@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io } from 'socket.io-client';
-import { ADMIN, INGEST, post, summary } from './lib.ts';
+import { ADMIN, INGEST, post, summary, ONE_ADDRESS_LOAD } from './lib.ts';
 import { ask, closeWorkers, metricValue, nextMessage, paidOrder, warRoomMetrics, WORKER_PATH, type BenchSocket, type ReportMessage, type WireReply } from './fanout-client.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
@@ -35,7 +35,7 @@ const s1 = (ms: number) => (ms / 1000).toFixed(2);
 /** Like bench/lib.ts startServer, on a data dir given by the caller so that a restart finds the same data. */
 async function startServerOn(dataDir: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'server/main.ts'], {
-    env: { ...process.env, PORT: String(PORT), RXPULSE_DATA_DIR: dataDir, RXPULSE_DEMO: 'off', RXPULSE_ADMIN_TOKEN: ADMIN, RXPULSE_INGEST_TOKEN: INGEST, LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(PORT), RXPULSE_DATA_DIR: dataDir, RXPULSE_DEMO: 'off', RXPULSE_ADMIN_TOKEN: ADMIN, RXPULSE_INGEST_TOKEN: INGEST, LOG_LEVEL: 'warn', ...ONE_ADDRESS_LOAD },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 60_000;

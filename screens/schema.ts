@@ -29,10 +29,10 @@ export const ScreenWidget = Type.Object(
     type: Type.Enum([...WIDGET_TYPES], { description: 'the widget element' }),
     area: Type.Object(
       {
-        col: Type.Integer({ minimum: 1, description: 'first grid column, from 1' }),
-        row: Type.Integer({ minimum: 1, description: 'first grid row, from 1' }),
-        colSpan: Type.Integer({ minimum: 1 }),
-        rowSpan: Type.Integer({ minimum: 1 }),
+        col: Type.Integer({ minimum: 1, maximum: 48, description: 'first grid column, from 1' }),
+        row: Type.Integer({ minimum: 1, maximum: 48, description: 'first grid row, from 1' }),
+        colSpan: Type.Integer({ minimum: 1, maximum: 48 }),
+        rowSpan: Type.Integer({ minimum: 1, maximum: 48 }),
       },
       { additionalProperties: false },
     ),
@@ -61,7 +61,7 @@ export const Screen = Type.Object(
     ),
     grid: Type.Object({ columns: Type.Integer({ minimum: 1, maximum: 48 }), rows: Type.Integer({ minimum: 1, maximum: 48 }) }, { additionalProperties: false }),
     takeover: Type.Optional(Type.Boolean({ default: false, description: 'a critical alert may take over this screen until acknowledged' })),
-    widgets: Type.Array(ScreenWidget, { minItems: 1 }),
+    widgets: Type.Array(ScreenWidget, { minItems: 1, maxItems: 500 }),
   },
   { additionalProperties: false, $id: 'https://rxpulse.dev/schema/screen.json', title: 'RxPulse screen' },
 );

@@ -1,11 +1,14 @@
 // buildApp(config, deps): the whole server, not yet listening (STYLE §1). Only main.ts reads the
 // environment and listens; tests build it with their own config, clock and data directory.
 import { fileURLToPath } from 'node:url';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { Server as HttpServer } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
 import type { Config } from './config.ts';
 import { RxpError, errorBody } from './errors.ts';
-import { registerAuth } from './auth/tokens.ts';
+import { publicScope, registerAuth, trackRoutes } from './auth/tokens.ts';
 import { clickhousePlugin, openStorage, type Storage } from './plugins/clickhouse.ts';
 import { ioPlugin, type IoServer } from './plugins/io.ts';
 import type { SnapshotCache } from './cluster/snapshots.ts';
@@ -19,6 +22,7 @@ import { metricRoutes } from './metrics/routes.ts';
 import { referenceRoutes } from './reference/route.ts';
 import { ReferenceStore } from './reference/store.ts';
 import { PushHub } from './push/hub.ts';
+import { SOCKET_LIMITS, type SocketLimits } from './push/guard.ts';
 import { healthRoutes, StreamFreshness } from './health.ts';
 import { loadScreenFiles, ScreenStore, screenRoutes } from './screens.ts';
 import { startDemo, type Demo } from './demo.ts';
@@ -50,9 +54,47 @@ const BUILD_DIR = `${ROOT}public/build`;
 export const screenDirs = (config: Config): string[] => [`${ROOT}screens/builtin`, `${ROOT}screens/custom`, ...(config.screensDir ? [config.screensDir] : [])];
 export const PROJECT_ROOT = ROOT;
 
-/** Query strings may carry a screen token (`?token=`): it never reaches a log line. */
+/** Query strings may carry a screen token (`?token=`): it never reaches a log line, however its name is
+ *  spelled (`%74oken`, `TOKEN`, `token[]`). Anything that cannot be decoded is redacted whole. */
 export function redactUrl(url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q < 0) return url;
+  const hash = url.indexOf('#', q);
+  const query = url.slice(q + 1, hash < 0 ? undefined : hash);
+  const pairs = query.split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const rawName = eq < 0 ? pair : pair.slice(0, eq);
+    let name: string;
+    try {
+      name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+    } catch {
+      return '[redacted]';
+    }
+    return /^\s*token\b/i.test(name) ? `${rawName}=[redacted]` : pair;
+  });
+  return `${url.slice(0, q)}?${pairs.join('&')}`;
+}
+
+/** Content Security Policy of pages and API: scripts and connections to this origin only, no eval, no
+ *  framing (RXPULSE_FRAME_ANCESTORS allows named origins to embed a wall), images from data:/blob: (G2
+ *  exports), inline styles (the page's critical CSS and G2's tooltips). */
+function contentSecurityPolicy(config: Config) {
+  return {
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'", "'unsafe-inline'"],
+      imgSrc: ["'self'", 'data:', 'blob:'],
+      fontSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      workerSrc: ["'self'", 'blob:'],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: config.frameAncestors.length > 0 ? [...config.frameAncestors] : ["'none'"],
+      upgradeInsecureRequests: null,
+    },
+  };
 }
 
 declare module 'fastify' {
@@ -63,11 +105,19 @@ declare module 'fastify' {
     hot: HotSales;
     rules: RulesEngine;
     alerts: AlertStore;
+    /** Values refused because they are past 2^53 − 1 (read API; the hub counts its own). */
+    integrity: { unsafeIntegers: number };
   }
 }
 
+/** What one socket may hold and send (config → server/push/guard.ts); shared by the fleet's front. */
+export function socketLimits(config: Config): Partial<SocketLimits> {
+  const { maxSubscriptions, messagesPerSecond } = config.sockets;
+  return { maxSubscriptions, messagesPerSecond, messageBurst: Math.max(SOCKET_LIMITS.messageBurst, messagesPerSecond * 5) };
+}
+
 /** Fastify's options: pino at LOG_LEVEL with tokens redacted from URLs; shared by the fleet's front. */
-export function fastifyOptions(config: Config, logger?: AppDeps['logger']): FastifyServerOptions {
+export function fastifyOptions(config: Config, logger?: AppDeps['logger']): FastifyHttpOptions<HttpServer> {
   const instance = typeof logger === 'object' && logger !== null && 'child' in logger && typeof logger.child === 'function';
   return {
     ...(instance ? { loggerInstance: logger as FastifyBaseLogger } : {}),
@@ -81,20 +131,69 @@ export function fastifyOptions(config: Config, logger?: AppDeps['logger']): Fast
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // A client that sends its headers or body slowly (or never) is cut off: the whole request must arrive
+    // within requestTimeoutMs (Node checks every connectionsCheckingInterval), idle keep-alive connections
+    // close after keepAliveTimeoutMs. Upgraded sockets (socket.io) are not affected.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: { headersTimeout: Math.min(config.requestTimeoutMs, 20_000), connectionsCheckingInterval: Math.min(5_000, config.requestTimeoutMs) },
+    routerOptions: { maxParamLength: 200 },
+    // A URL that cannot be decoded (`%ff`) or a malformed content type, before any route: the catalogue's 400.
+    frameworkErrors: (err, _req, reply) => {
+      const e = isClientError(err) ? foreignClientError(err as Error & { statusCode: number }) : new RxpError('RXP_ERR_BAD_REQUEST', err.message);
+      void (reply as FastifyReply).status(e.statusCode).send(errorBody(e));
+    },
   };
+}
+
+/** Security headers (CSP, nosniff, framing, referrer policy) on every answer, pages and API alike; shared by
+ *  the fleet's front. */
+export async function installSecurity(app: FastifyInstance, config: Config): Promise<void> {
+  await app.register(fastifyHelmet, {
+    global: true,
+    contentSecurityPolicy: contentSecurityPolicy(config),
+    referrerPolicy: { policy: 'no-referrer' },
+    // Old browsers read X-Frame-Options; it can only say DENY or SAMEORIGIN, so embedding by named origins
+    // relies on CSP frame-ancestors alone.
+    xFrameOptions: config.frameAncestors.length > 0 ? false : { action: 'deny' },
+    crossOriginEmbedderPolicy: false,
+    // HSTS only makes sense behind TLS, which a proxy in front terminates: it sets it there.
+    strictTransportSecurity: false,
+  });
+  // The store of failed authentications (server/auth/tokens.ts); no global limit on other requests.
+  await app.register(fastifyRateLimit, { global: false });
+}
+
+const isClientError = (err: unknown): boolean => {
+  const status = (err as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500;
+};
+
+/** A framework or plugin's 4xx in the catalogue: a path outside the static root (traversal, `//`, `/./`) is
+ *  a plain 404 (it names nothing that exists); anything else the client sent wrong is a 400. */
+function foreignClientError(err: Error & { statusCode: number }): RxpError {
+  if (err.statusCode === 403 || err.statusCode === 404) return new RxpError('RXP_ERR_NOT_FOUND');
+  if (err.statusCode === 413) return new RxpError('RXP_ERR_INGEST_TOO_LARGE', 'request body too large');
+  if (err.statusCode === 415) return new RxpError('RXP_ERR_INGEST_MEDIA_TYPE');
+  return new RxpError('RXP_ERR_BAD_REQUEST', err.message);
 }
 
 /** Errors as the CONTRACT shapes them (code, status, Retry-After), and a coded 404; shared by the fleet's front. */
 export function installErrorHandlers(app: FastifyInstance): void {
+  app.decorate('integrity', { unsafeIntegers: 0 });
   app.setErrorHandler((err, req, reply) => {
     let e: RxpError;
     if (err instanceof RxpError) e = err;
     else if ((err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') e = new RxpError('RXP_ERR_INGEST_TOO_LARGE', 'request body exceeds 8 MiB');
     else if ((err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') e = new RxpError('RXP_ERR_INGEST_MEDIA_TYPE');
-    else if ((err as { statusCode?: number }).statusCode === 400) e = new RxpError('RXP_ERR_BAD_REQUEST', (err as Error).message);
+    else if (isClientError(err)) e = foreignClientError(err as Error & { statusCode: number });
     else {
       req.log.error({ err }, 'unhandled error');
       e = new RxpError('RXP_ERR_INTERNAL');
+    }
+    if (e.code === 'RXP_ERR_UNSAFE_INTEGER') {
+      app.integrity.unsafeIntegers++;
+      req.log.error({ err: e, route: req.routeOptions.url }, 'metric value past 2^53 - 1 refused');
     }
     if (e.retryAfter !== undefined) reply.header('retry-after', String(e.retryAfter));
     return reply.status(e.statusCode).send(errorBody(e));
@@ -111,8 +210,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   // So does a bad rules file (unknown rule or parameter, a value out of range).
   const rules = loadRulesFile(config.rulesFile);
   const app = Fastify(fastifyOptions(config, deps.logger));
+  trackRoutes(app);
 
   installErrorHandlers(app);
+  await installSecurity(app, config);
 
   const storage = deps.storage ?? (await openStorage(config));
   await app.register(clickhousePlugin, { storage });
@@ -127,15 +228,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     logger: app.log,
     onProjected: (streams, to) => {
       hot?.projectedUpTo(to);
-      hub?.markDirty(streams);
+      hub?.markDirty(streams, { openOnly: true }); // closed days: markLate, by the events' dates
     },
   });
   // Metric reads wait until what was acknowledged before them is projected (read-your-writes); the hot
   // counters include every acknowledged payment at once.
-  const baseCtx: MetricContext = { storage, tz: config.tzBusiness, clock, barrier: () => projector.barrier() };
+  const baseCtx: MetricContext = { storage, tz: config.tzBusiness, clock, barrier: () => projector.barrier(), projectionLag: () => projector.lag() };
   hot = new HotSales({ tz: config.tzBusiness, logger: app.log, query: (date) => salesDayTotals(baseCtx, date), exclusive: (fn) => projector.exclusive(fn) });
   const ctx: MetricContext = { ...baseCtx, hot };
-  hub = new PushHub({ io: app.io, ctx, logger: app.log, fleet: deps.fleet && { snapshots: deps.fleet.snapshots, token: deps.fleet.token } });
+  hub = new PushHub({ io: app.io, ctx, logger: app.log, limits: socketLimits(config), fleet: deps.fleet && { snapshots: deps.fleet.snapshots, token: deps.fleet.token } });
   const freshness = new StreamFreshness(clock);
   const alerts = new AlertStore(storage, clock, app.log, () => hub!.markDirty(new Set(['alerts'])));
   const engine = new RulesEngine({ storage, clock, tz: config.tzBusiness, logger: app.log, rules, alerts, ref: new RefCache(storage), metricCtx: baseCtx });
@@ -147,7 +248,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     onCommit: (commit) => {
       freshness.record(commit);
       hot!.commit(commit.group, commit.payments);
-      hub!.markDirty(commit.types, { hotOnly: true });
+      hub!.markDirty(commit.types, { hotOnly: true, openOnly: true });
+      hub!.markLate(commit.events);
       engine.enqueue(commit.group, commit.events);
     },
   });
@@ -165,7 +267,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     });
   }
 
-  await app.register(ingestRoutes, { writer });
+  await app.register(ingestRoutes, { writer, clock });
   const reference = new ReferenceStore(storage, clock, (kind) => {
     hub!.markDirty(new Set([`ref.${kind}`]));
     void engine.onReference(kind);
@@ -173,11 +275,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(referenceRoutes, { store: reference });
   await app.register(metricRoutes, { ctx, hub });
   await app.register(alertRoutes, { alerts, engine, rules, tz: config.tzBusiness });
-  await app.register(healthRoutes, { storage, writer, projector, hub: hub!, hot, freshness, clock, rules: engine, alerts });
+  await app.register(healthRoutes, { config, storage, writer, projector, hub: hub!, hot, freshness, clock, rules: engine, alerts });
   const screens = new ScreenStore(screenFiles, storage, (id) => app.io.emit('screen:changed', { id }));
   await screens.load(app.log);
   await app.register(screenRoutes, { store: screens, buildDir: BUILD_DIR, tz: config.tzBusiness });
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: false, wildcard: true });
+  // Static files are public: the built screens app and public/ assets hold no data.
+  await app.register(async (scope) => {
+    publicScope(scope);
+    await scope.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: false, wildcard: true });
+  });
 
   let demo: Demo | null = null;
   let reconcileTimer: NodeJS.Timeout | undefined;
@@ -190,12 +296,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     reconcileTimer = setInterval(() => hot!.reconcile().catch((err) => app.log.warn({ err }, 'hot counter reconciliation failed')), 30_000).unref();
     if (config.demo) demo = startDemo({ config, writer, storage, reference, clock, logger: app.log });
   });
-  // preClose: stop producing and tell the screens; the HTTP server then waits for in-flight requests
-  // (ingests finish and are acknowledged); onClose: drain the writer, then storage closes (its plugin).
+  // The stop, in the order work flows; storage never closes under a query (issue 15, item 8):
+  // - preClose: the sockets are told and disconnected (io plugin, whose hook runs first); the hub stops pushing
+  //   (nobody is left to push to), the hot counters' reconciliation and the demo stop; the HTTP server then
+  //   waits for the requests in flight (ingests finish and are acknowledged; a new request gets 503);
+  // - onClose: the writer commits what it holds, the rules evaluate it and write their last checkpoint, the
+  //   projector fans it out, the hot counters finish a seed or a reconciliation; storage closes last (its
+  //   plugin's hook runs after this one): it waits for the queries running in the engine and refuses the rest
+  //   (e.g. a metric read whose client went away) with RXP_ERR_SHUTTING_DOWN.
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
-    await demo?.stop();
+    clearInterval(reconcileTimer);
+    await Promise.all([hub!.stop(), demo?.stop()]);
   });
   // A keep-alive connection whose request was in flight when the stop began would hold the server open:
   // answers given while stopping close their connection.
@@ -203,11 +316,10 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     if (closing) reply.header('connection', 'close');
   });
   app.addHook('onClose', async () => {
-    clearInterval(reconcileTimer);
     await writer.close();
     await engine.stop();
     await projector.close();
-    await hub!.stop();
+    await hot!.close();
   });
   return app;
 }

@@ -52,6 +52,33 @@ export interface Config {
   };
   /** pino level. @default 'info' */
   readonly logLevel: string;
+  /** RXPULSE_REQUEST_TIMEOUT_MS: a request (headers and body) must arrive within this, or its connection is
+   *  closed (a stalled body is cut within this + 5 s). @default 30_000 ms */
+  readonly requestTimeoutMs: number;
+  /** RXPULSE_KEEP_ALIVE_TIMEOUT_MS: an idle keep-alive connection is closed after this. @default 10_000 ms */
+  readonly keepAliveTimeoutMs: number;
+  /** RXPULSE_AUTH_FAIL_MAX: failed authentications allowed per client address per minute; past it, 429.
+   *  Tokens are 24 random bytes, so this is about floods and log noise, not guessing. @default 600 */
+  readonly authFailMax: number;
+  /** Socket bounds (server/push/guard.ts, connections.ts). Behind a reverse proxy every wall shares the
+   *  proxy's address: raise the per-address ones there. */
+  readonly sockets: {
+    /** RXPULSE_SOCKET_SUBSCRIPTIONS: distinct subscriptions one socket may hold. @default 64 */
+    readonly maxSubscriptions: number;
+    /** RXPULSE_SOCKET_MESSAGES_PER_S: messages a second one socket may send (burst 5×). @default 20 */
+    readonly messagesPerSecond: number;
+    /** RXPULSE_SOCKETS_PER_ADDRESS: open socket connections per client address. @default 200 */
+    readonly maxPerAddress: number;
+    /** RXPULSE_UNAUTHENTICATED_PER_ADDRESS: connections per address not yet authenticated. @default 50 */
+    readonly maxUnauthenticated: number;
+    /** RXPULSE_HANDSHAKES_PER_S: new connections a second per address (burst 20×). @default 10 */
+    readonly handshakesPerSecond: number;
+  };
+  /** RXPULSE_FRAME_ANCESTORS: origins (space-separated) allowed to embed pages in a frame; none by default. */
+  readonly frameAncestors: readonly string[];
+  /** RXPULSE_ALLOWED_ORIGINS: browser origins (space-separated) besides the server's own that may open a
+   *  socket (a wall served through another host name). @default none */
+  readonly allowedOrigins: readonly string[];
 }
 
 type Env = Record<string, string | undefined>;
@@ -72,6 +99,24 @@ function onOff(env: Env, name: string, fallback: boolean): boolean {
   if (['on', 'true', '1', 'yes'].includes(raw)) return true;
   if (['off', 'false', '0', 'no'].includes(raw)) return false;
   throw new RxpError('RXP_ERR_CONFIG_INVALID', `${name} must be on or off, got "${raw}"`);
+}
+
+/** A space- or comma-separated list of origins (`https://wall.example.com`). */
+function originList(env: Env, name: string): string[] {
+  const raw = env[name];
+  if (!raw) return [];
+  const list = raw.split(/[\s,]+/).filter(Boolean);
+  for (const o of list) {
+    let ok = false;
+    try {
+      const u = new URL(o);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === o.replace(/\/$/, '');
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new RxpError('RXP_ERR_CONFIG_INVALID', `${name} must list origins like https://wall.example.com, got "${o}"`);
+  }
+  return list.map((o) => o.replace(/\/$/, ''));
 }
 
 /** Builds the config from an environment (process.env in main.ts, a literal object in tests); `defaults`
@@ -125,5 +170,17 @@ export function loadConfig(source: Env = process.env, defaults: Env = {}): Confi
     demoRate,
     tokens: Object.freeze({ ingest, admin, generated: Object.freeze(generated) }),
     logLevel: env.LOG_LEVEL || 'info',
+    requestTimeoutMs: intVar(env, 'RXPULSE_REQUEST_TIMEOUT_MS', 30_000, 1_000, 60_000),
+    keepAliveTimeoutMs: intVar(env, 'RXPULSE_KEEP_ALIVE_TIMEOUT_MS', 10_000, 1_000, 120_000),
+    authFailMax: intVar(env, 'RXPULSE_AUTH_FAIL_MAX', 600, 1, 1_000_000),
+    sockets: Object.freeze({
+      maxSubscriptions: intVar(env, 'RXPULSE_SOCKET_SUBSCRIPTIONS', 64, 1, 10_000),
+      messagesPerSecond: intVar(env, 'RXPULSE_SOCKET_MESSAGES_PER_S', 20, 1, 100_000),
+      maxPerAddress: intVar(env, 'RXPULSE_SOCKETS_PER_ADDRESS', 200, 1, 1_000_000),
+      maxUnauthenticated: intVar(env, 'RXPULSE_UNAUTHENTICATED_PER_ADDRESS', 50, 1, 1_000_000),
+      handshakesPerSecond: intVar(env, 'RXPULSE_HANDSHAKES_PER_S', 10, 1, 1_000_000),
+    }),
+    frameAncestors: Object.freeze(originList(env, 'RXPULSE_FRAME_ANCESTORS')),
+    allowedOrigins: Object.freeze(originList(env, 'RXPULSE_ALLOWED_ORIGINS')),
   });
 }

@@ -48,7 +48,7 @@ export function startDemo(deps: { config: Config; writer: IngestWriter; storage:
   };
 
   const submit = async (events: unknown[]) => {
-    const v = validateEvents(events);
+    const v = validateEvents(events, clock.now());
     if (!v.ok) throw new Error(`demo generated invalid events: ${JSON.stringify(v.errors.slice(0, 3))}`);
     await writer.submit(v.events);
     stats.events += v.events.length;

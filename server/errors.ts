@@ -6,6 +6,7 @@ export const ERRORS = {
   RXP_ERR_CONFIG_INVALID: { status: 500, message: 'configuration is invalid' },
   RXP_ERR_AUTH_MISSING: { status: 401, message: 'missing or unknown bearer token' },
   RXP_ERR_AUTH_FORBIDDEN: { status: 403, message: 'this token may not do that' },
+  RXP_ERR_AUTH_RATE_LIMITED: { status: 429, message: 'too many failed authentications from this address, retry later' },
   RXP_ERR_INGEST_INVALID: { status: 400, message: 'invalid_events' },
   RXP_ERR_INGEST_BODY: { status: 400, message: 'the body could not be read as events' },
   RXP_ERR_INGEST_TOO_MANY: { status: 413, message: 'too_many_events' },
@@ -16,6 +17,9 @@ export const ERRORS = {
   RXP_ERR_STORAGE_UNAVAILABLE: { status: 503, message: 'storage unavailable, retry later' },
   RXP_ERR_SHUTTING_DOWN: { status: 503, message: 'server is shutting down, retry later' },
   RXP_ERR_FLEET_UNAVAILABLE: { status: 503, message: 'Redis or the fleet\'s leader is unavailable, retry later' },
+  RXP_ERR_SOCKET_LIMIT: { status: 429, message: 'too many subscriptions on this socket, or connections from this address' },
+  RXP_ERR_SOCKET_RATE: { status: 429, message: 'too many socket messages or computations waiting, retry later' },
+  RXP_ERR_SOCKET_BACKLOG: { status: 503, message: 'this connection has unread messages queued, retry later' },
   RXP_ERR_METRIC_UNKNOWN: { status: 404, message: 'unknown metric' },
   RXP_ERR_METRIC_PARAM: { status: 400, message: 'invalid metric parameter' },
   RXP_ERR_SCREEN_UNKNOWN: { status: 404, message: 'unknown screen' },
@@ -25,6 +29,7 @@ export const ERRORS = {
   RXP_ERR_ALERT_INVALID: { status: 400, message: 'invalid alert request' },
   RXP_ERR_NOT_FOUND: { status: 404, message: 'not found' },
   RXP_ERR_BAD_REQUEST: { status: 400, message: 'bad request' },
+  RXP_ERR_UNSAFE_INTEGER: { status: 500, message: 'a value is past 2^53 - 1 and cannot be shown exactly' },
   RXP_ERR_INTERNAL: { status: 500, message: 'internal error' },
 } as const;
 

@@ -8,6 +8,8 @@ import type { HotSales } from './metrics/hot.ts';
 import type { RulesEngine } from './rules/engine.ts';
 import type { AlertStore } from './rules/alerts.ts';
 import type { Clock } from './time.ts';
+import type { Config } from './config.ts';
+import { bearerToken, can, roleOf } from './auth/tokens.ts';
 
 /** Last ingest time and newest event time per stream, fed by writer commits. */
 export class StreamFreshness {
@@ -64,12 +66,18 @@ class UnknownReferences {
   }
 }
 
+/**
+ * GET /api/v1/health. Without a token (load balancers, uptime checks) it answers what CONTRACT "Health" lists
+ * and no more: status, storage, ingest lag, freshness per stream and the unknown reference ids it flags.
+ * With a token that may read, the details too: queue and commit counts, projection, dead letters, hot
+ * counters, rules, push hub, process memory.
+ */
 export async function healthRoutes(
   app: FastifyInstance,
-  opts: { storage: Storage; writer: IngestWriter; projector: Projector; hub: PushHub; hot: HotSales; freshness: StreamFreshness; clock: Clock; rules: RulesEngine; alerts: AlertStore },
+  opts: { config: Config; storage: Storage; writer: IngestWriter; projector: Projector; hub: PushHub; hot: HotSales; freshness: StreamFreshness; clock: Clock; rules: RulesEngine; alerts: AlertStore },
 ): Promise<void> {
   const unknown = new UnknownReferences(opts.storage, opts.clock);
-  app.get('/api/v1/health', { config: { right: 'public' } }, async () => {
+  app.get('/api/v1/health', { config: { right: 'public' } }, async (req) => {
     let storageOk = true;
     let unknownRefs: Record<string, unknown> | null = null;
     try {
@@ -78,25 +86,42 @@ export async function healthRoutes(
       storageOk = false;
     }
     const w = opts.writer.stats;
-    return {
+    const overflow = app.integrity.unsafeIntegers + opts.hub.stats.overflows;
+    const summary = {
       status: storageOk ? 'ok' : 'degraded',
       time: new Date(opts.clock.now()).toISOString(),
       storage: { transport: opts.storage.transport, ok: storageOk },
+      ingest: { lag_ms: w.lastCommitAt ? opts.clock.now() - w.lastCommitAt : null },
+      // How far the typed tables (what most metrics read) are behind the acknowledged log.
+      projection_lag: opts.projector.lag(),
+      // Rows the projector could not write (kept in the dead_letters table with their reason): each is an
+      // acknowledged event that no metric counts, so anything above 0 needs an operator.
+      dead_letters: opts.projector.stats.deadLetters,
+      unknown_references: unknownRefs,
+      streams: opts.freshness.snapshot(),
+    };
+    const role = roleOf(opts.config, bearerToken(req));
+    if (!role || !can(role, 'read')) return summary;
+    return {
+      ...summary,
       ingest: {
+        ...summary.ingest,
         queued_events: opts.writer.queued,
         commits: w.commits,
         accepted: w.accepted,
         duplicates: w.duplicates,
         last_commit_ms: w.lastDurationMs,
-        lag_ms: w.lastCommitAt ? opts.clock.now() - w.lastCommitAt : null,
+        // Commit groups split because storage refused a row, and the requests refused that way (400).
+        poison_splits: w.splits,
+        poison_refused: w.refused,
       },
       projection: { ...opts.projector.stats },
       hot_counters: { ...opts.hot.stats },
       rules: { ...opts.rules.stats, open_alerts: opts.alerts.openCount, alerts: { ...opts.alerts.stats } },
       push: { sockets: opts.hub.socketCount, subscriptions: opts.hub.subscriptionCount, ...opts.hub.stats },
+      // A metric value past 2^53 − 1 cannot be shown exactly: counted here and logged, never sent rounded.
+      errors: { unsafe_integers: overflow },
       process: { heap_used_bytes: process.memoryUsage().heapUsed, rss_bytes: process.memoryUsage.rss() },
-      unknown_references: unknownRefs,
-      streams: opts.freshness.snapshot(),
     };
   });
 }

@@ -60,6 +60,9 @@ export function screenProblems(raw: unknown): ScreenProblem[] {
     const { col, row, colSpan, rowSpan } = w.area;
     if (col + colSpan - 1 > screen.grid.columns) problems.push({ path: `${at}.area`, reason: `reaches column ${col + colSpan - 1} of a ${screen.grid.columns}-column grid` });
     if (row + rowSpan - 1 > screen.grid.rows) problems.push({ path: `${at}.area`, reason: `reaches row ${row + rowSpan - 1} of a ${screen.grid.rows}-row grid` });
+    // Cells are only walked inside the grid (at most 48 × 48): an area past it is already reported, and
+    // walking it could take the event loop for as long as its numbers are large.
+    if (col + colSpan - 1 > screen.grid.columns || row + rowSpan - 1 > screen.grid.rows) return;
     for (let r = row; r < row + rowSpan; r++) {
       for (let c = col; c < col + colSpan; c++) {
         const other = taken.get(`${r}:${c}`);
@@ -195,7 +198,7 @@ export async function screenRoutes(app: FastifyInstance, opts: { store: ScreenSt
     return reply.status(204).send();
   });
   // The page itself is public: it holds no data; it authenticates its API and socket with its token.
-  app.get<{ Params: { id: string } }>('/screens/:id', async (req, reply) => {
+  app.get<{ Params: { id: string } }>('/screens/:id', { config: { right: 'public' } }, async (req, reply) => {
     if (!store.get(req.params.id)) throw new RxpError('RXP_ERR_SCREEN_UNKNOWN', `unknown screen "${req.params.id}"`);
     const index = join(opts.buildDir, 'index.html');
     if (!existsSync(index)) throw new RxpError('RXP_ERR_INTERNAL', 'the screens are not built: run `npm run build`');

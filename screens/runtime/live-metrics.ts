@@ -19,6 +19,13 @@ export type Link = (typeof LINK)[keyof typeof LINK];
 /** A value older than this without an update or heartbeat is shown as stale. */
 export const STALE_AFTER_MS = 2 * HEARTBEAT_MS;
 
+/** Refusals that mean "not now" (server/errors.ts): the subscription is asked again after a pause. */
+const RETRY_LATER: ReadonlySet<string> = new Set(['RXP_ERR_SOCKET_RATE', 'RXP_ERR_SOCKET_BACKLOG', 'RXP_ERR_STORAGE_UNAVAILABLE', 'RXP_ERR_FLEET_UNAVAILABLE', 'RXP_ERR_SHUTTING_DOWN']);
+/** First pause before asking again (doubling per refusal of the same subscription, jittered). @default 1_000 ms */
+export const RETRY_MIN_MS = 1_000;
+/** @default 30_000 ms */
+export const RETRY_MAX_MS = 30_000;
+
 export interface MetricState {
   metric: string;
   params: Record<string, unknown>;
@@ -38,12 +45,18 @@ export class LiveMetrics extends EventTarget {
   private readonly states = new Map<string, MetricState>();
   private timer: number | undefined;
   link: Link = LINK.connecting;
-  /** Counted for diagnostics: gaps seen in update sequences (each answered by a snapshot request). */
+  /** Counted for diagnostics: gaps seen in update sequences, behind a heartbeat's seq, or subscriptions the
+   *  heartbeat no longer names (each answered by a
+   *  snapshot request). */
   gaps = 0;
   /** Server clock minus this machine's clock (ms), from the heartbeats: a wall PC whose clock drifted still
    *  shows the server's time. */
   clockSkewMs = 0;
   private readonly resyncing = new Set<string>();
+  /** Local ids with a subscribe in flight or a retry scheduled, and how many times each was refused. */
+  private readonly subscribing = new Set<string>();
+  private readonly retries = new Map<string, number>();
+  private readonly retryTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(url: string, token: string) {
     super();
@@ -71,13 +84,22 @@ export class LiveMetrics extends EventTarget {
     this.socket.on('hub:heartbeat', (hb) => {
       this.clockSkewMs = Date.parse(hb.as_of) - Date.now();
       const pending = new Set(hb.pending);
+      const seqs = hb.seqs ?? {};
       const t = performance.now();
-      for (const s of this.states.values()) {
+      for (const [id, s] of this.states) {
         if (!s.key || s.seq === 0) continue;
-        const current = hb.seqs?.[s.key];
+        const current = Object.hasOwn(seqs, s.key) ? seqs[s.key] : undefined;
+        // The heartbeat lists this socket's own subscriptions only: one it does not name at all is not held
+        // for this socket on the server (any more): subscribe again, unconfirmed meanwhile.
+        if (current === undefined && !pending.has(s.key)) {
+          this.gaps++;
+          void this.subscribe(id);
+        }
         // Behind the server (an update skipped while this client was busy): fetch the value, unconfirmed.
-        if (current !== undefined && current > s.seq) void this.resync(s);
-        else if (!pending.has(s.key)) s.confirmedAt = t;
+        else if (current !== undefined && current > s.seq) {
+          if (!this.resyncing.has(s.key)) this.gaps++;
+          void this.resync(s);
+        } else if (!pending.has(s.key)) s.confirmedAt = t;
       }
       this.refreshFreshness();
     });
@@ -97,6 +119,7 @@ export class LiveMetrics extends EventTarget {
   unwatch(id: string): void {
     const s = this.states.get(id);
     this.states.delete(id);
+    this.retries.delete(id);
     // Kept on the server while another id holds the key, or is still waiting for the subscribe reply that
     // will carry the same key (same metric and params).
     const sameParams = (o: MetricState) => o.metric === s?.metric && JSON.stringify(o.params) === JSON.stringify(s?.params);
@@ -109,26 +132,54 @@ export class LiveMetrics extends EventTarget {
 
   close(): void {
     clearInterval(this.timer);
+    for (const t of this.retryTimers) clearTimeout(t);
+    this.retryTimers.clear();
     this.socket.close();
   }
 
   private async subscribe(id: string): Promise<void> {
     const s = this.states.get(id);
-    if (!s) return;
+    if (!s || this.subscribing.has(id)) return;
+    this.subscribing.add(id);
+    let retry = false;
     try {
       const reply: SubscribeReply = await this.socket.timeout(15_000).emitWithAck('metric:subscribe', { metric: s.metric, params: s.params });
+      if (this.states.get(id) !== s) return; // unwatched meanwhile
       if (isErrorReply(reply)) {
-        s.error = reply.code;
-        this.changed();
+        // "Not now" (rate, backlog, storage): asked again after a pause; anything else stays shown.
+        retry = RETRY_LATER.has(reply.code);
+        if (!retry) {
+          s.error = reply.code;
+          this.changed();
+        }
         return;
       }
+      this.retries.delete(id);
       s.error = null;
       s.key = reply.key;
       s.seq = 0; // a new subscription on the server may restart its sequence
       this.onMessage(reply);
     } catch {
-      // Timed out (server busy or gone): the reconnect handler subscribes again.
+      // Timed out (server busy) or disconnected: asked again after a pause while connected (the reconnect
+      // handler subscribes everything again anyway).
+      retry = true;
+    } finally {
+      this.subscribing.delete(id);
+      if (retry) this.retryLater(id);
     }
+  }
+
+  private retryLater(id: string): void {
+    const n = (this.retries.get(id) ?? 0) + 1;
+    this.retries.set(id, n);
+    const delay = Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (n - 1)) * (0.5 + Math.random());
+    this.subscribing.add(id); // one retry at a time
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(timer);
+      this.subscribing.delete(id);
+      if (this.states.has(id) && this.socket.connected) void this.subscribe(id);
+    }, delay);
+    this.retryTimers.add(timer);
   }
 
   private onMessage(m: MetricMessage): void {

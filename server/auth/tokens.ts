@@ -1,5 +1,11 @@
 // Bearer tokens and rights (CONTRACT "Auth"). The ingest token may write events and reference data; the admin
-// token may do everything. (Display tokens of paired screens come with the screens work.)
+// token may do everything. (Display tokens of paired screens come with the displays work.)
+//
+// One gate, deny by default (THREATS "Rules that follow"): the right is read from the route the router
+// matched (`routeOptions.config.right`), never from the raw URL, so every spelling of a path that reaches a
+// route (percent-encoded, `//`, `.`) meets the same check. A route that declares no right is admin-only; a
+// request that matches no route gets the coded 404 before any handler. The socket.io handshake uses the same
+// `roleOf`/`can` (server/plugins/io.ts).
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Config } from '../config.ts';
@@ -15,10 +21,13 @@ const RIGHTS: Record<Role, readonly Right[]> = {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** What a route needs; every /api/ route but health must say. @default 'admin' */
+    /** What a route needs. Routes that declare nothing are admin-only (deny by default). @default 'admin' */
     right?: Right;
   }
 }
+
+/** The window of config.authFailMax (failed authentications per client address). @default 60_000 ms */
+export const AUTH_FAIL_WINDOW_MS = 60_000;
 
 // Hashing first makes the comparison constant-time whatever the lengths.
 const digest = (s: string) => createHash('sha256').update(s).digest();
@@ -35,20 +44,79 @@ export function can(role: Role, right: Right): boolean {
   return RIGHTS[role].includes(right);
 }
 
-function bearer(req: FastifyRequest): string | undefined {
+/** The right a request needs: its matched route's declaration, admin where it declares none. */
+export function rightOf(req: FastifyRequest): Right {
+  const right = req.routeOptions.config?.right;
+  return right === 'public' || right === 'ingest' || right === 'read' ? right : 'admin';
+}
+
+/** The bearer token of a request's Authorization header, if any. */
+export function bearerToken(req: FastifyRequest): string | undefined {
   const h = req.headers.authorization;
   const m = h ? /^Bearer\s+(\S+)$/i.exec(h) : null;
   return m?.[1];
 }
 
-/** onRequest hook: every /api/ route needs a token with its right, except those declared public. */
+export interface RouteEntry {
+  readonly method: string;
+  readonly url: string;
+  readonly right: Right;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route of the app with the right it needs (the gate's table; tests walk it). */
+    routeTable: RouteEntry[];
+  }
+}
+
+/** Records every route registered from now on with its right (call right after creating the app). */
+export function trackRoutes(app: FastifyInstance): void {
+  const table: RouteEntry[] = [];
+  app.decorate('routeTable', table);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    // Read when asked: onRoute hooks of inner scopes (publicScope) run after this one and may still set it.
+    for (const method of methods) {
+      table.push({
+        method,
+        url: route.url,
+        get right(): Right {
+          const right = route.config?.right;
+          return right === 'public' || right === 'ingest' || right === 'read' ? right : 'admin';
+        },
+      });
+    }
+  });
+}
+
+/** Makes every route registered in `scope` (and its children) public: static files, pages. */
+export function publicScope(scope: FastifyInstance): void {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...(route.config ?? {}), right: 'public' };
+  });
+}
+
+/**
+ * The gate (an onRequest hook on the root instance, so it runs for every route of every plugin). Failed
+ * authentications count per IP (@fastify/rate-limit's store); past config.authFailMax in a window the client
+ * gets 429 with Retry-After instead of another try.
+ */
 export function registerAuth(app: FastifyInstance, config: Config): void {
+  const failures = app.createRateLimit({ max: config.authFailMax, timeWindow: AUTH_FAIL_WINDOW_MS, keyGenerator: (req) => `auth-fail:${req.ip}` });
   app.addHook('onRequest', async (req) => {
-    if (!req.url.startsWith('/api/')) return;
-    const right = req.routeOptions.config?.right ?? 'admin';
+    // No route matched: the not-found handler answers 404 (nothing to protect, nothing runs).
+    if (req.is404) return;
+    const right = rightOf(req);
     if (right === 'public') return;
-    const role = roleOf(config, bearer(req));
-    if (!role) throw new RxpError('RXP_ERR_AUTH_MISSING');
+    const role = roleOf(config, bearerToken(req));
+    if (!role) {
+      const limit = await failures(req);
+      if (!limit.isAllowed && limit.isExceeded) {
+        throw new RxpError('RXP_ERR_AUTH_RATE_LIMITED', `more than ${config.authFailMax} failed authentications from this address in ${AUTH_FAIL_WINDOW_MS / 1000} s`, {}, limit.ttlInSeconds || 1);
+      }
+      throw new RxpError('RXP_ERR_AUTH_MISSING');
+    }
     if (!can(role, right)) throw new RxpError('RXP_ERR_AUTH_FORBIDDEN', `the ${role} token may not do this (needs ${right})`);
   });
 }

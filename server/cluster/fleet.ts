@@ -22,21 +22,23 @@ import replyFrom from '@fastify/reply-from';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildApp, fastifyOptions, installErrorHandlers, PROJECT_ROOT, screenDirs, type AppDeps } from '../app.ts';
-import { registerAuth } from '../auth/tokens.ts';
+import { buildApp, fastifyOptions, installErrorHandlers, installSecurity, socketLimits, PROJECT_ROOT, screenDirs, type AppDeps } from '../app.ts';
+import { registerAuth, trackRoutes } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { errorBody, RxpError } from '../errors.ts';
 import { ingestRoutes } from '../ingest/route.ts';
 import { openStorage, type Storage } from '../plugins/clickhouse.ts';
 import { ioPlugin } from '../plugins/io.ts';
+import { SOCKET_LIMITS, SocketGuard } from '../push/guard.ts';
 import { connectRedis, redisReady } from '../plugins/redis.ts';
-import { identify, MAX_BACKLOG, replyError, type WantedSubscription } from '../push/hub.ts';
+import { identify, MAX_BACKLOG, type WantedSubscription } from '../push/hub.ts';
 import type { MetricValueMessage } from '../push/protocol.ts';
 import { loadRulesFile } from '../rules/index.ts';
 import { loadScreenFiles } from '../screens.ts';
 import { StreamConsumer, StreamIngest, streamNames } from './ingest-queue.ts';
 import { FENCE_CHECK, RedisLeadership } from './lease.ts';
 import { RedisSnapshotCache } from './snapshots.ts';
+import { systemClock } from '../time.ts';
 
 export interface FleetDeps {
   logger?: AppDeps['logger'];
@@ -165,7 +167,9 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
   const prefix = config.redisPrefix;
   const instanceId = randomUUID();
   const app = Fastify(fastifyOptions(config, deps.logger));
+  trackRoutes(app);
   installErrorHandlers(app);
+  await installSecurity(app, config);
 
   // Commands fail fast; subscriber and stream readers block, each on its own connection. Connection errors
   // are logged at most every 10 s (each connection retries every second while Redis is away).
@@ -197,7 +201,7 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
   const names = streamNames(prefix);
   const ingest = new StreamIngest({ redis, subscriber, instanceId, names, logger: app.log });
   await ingest.start();
-  await app.register(ingestRoutes, { writer: ingest });
+  await app.register(ingestRoutes, { writer: ingest, clock: deps.clock ?? systemClock });
   const held = new HeldSubscriptions(redis, prefix, instanceId);
   const leader = new LeaderAddress(redis, leadership.leaderKey, prefix);
 
@@ -313,6 +317,7 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
     return { type: 'snapshot', key, metric: want.metric, params: want.params, seq: cached.seq, as_of: new Date(cached.asOf).toISOString(), value: JSON.parse(cached.json) };
   };
 
+  const limits = Object.freeze({ ...SOCKET_LIMITS, ...socketLimits(config) });
   app.io.on('connection', (socket) => {
     // A connection recovered from another instance (connection state recovery) comes back in its rooms:
     // list them here, or the leader would stop computing them once the other instance forgets them.
@@ -322,24 +327,23 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
         if (want) held.hold(room.slice(2), want);
       }
     }
-    socket.on('metric:subscribe', async (req, ack) => {
-      if (typeof ack !== 'function') return;
-      try {
-        const { def, raw, key } = identify(req?.metric, req?.params);
-        await socket.join(`m:${key}`);
-        held.hold(key, { metric: def.id, params: raw });
-        ack(await snapshot(key));
-      } catch (err) {
-        ack(replyError(err));
+    // The same guard as a single server's hub: schema-checked payloads, a rate limit, the subscription cap,
+    // replies under the backlog rule; nothing a client sends can throw into the process.
+    const guard = new SocketGuard(socket, limits, app.log);
+    guard.on('metric:subscribe', async ({ metric, params }) => {
+      const { def, raw, key } = identify(metric, params);
+      if (!socket.rooms.has(`m:${key}`) && guard.subscriptions >= limits.maxSubscriptions) {
+        throw new RxpError('RXP_ERR_SOCKET_LIMIT', `a socket may hold ${limits.maxSubscriptions} subscriptions: unsubscribe one first`);
       }
+      await socket.join(`m:${key}`);
+      held.hold(key, { metric: def.id, params: raw });
+      return snapshot(key);
     });
-    socket.on('metric:snapshot', async (req, ack) => {
-      if (typeof ack !== 'function') return;
-      const key = String(req?.key);
-      if (!socket.rooms.has(`m:${key}`)) return ack(replyError(new RxpError('RXP_ERR_NOT_FOUND', 'not subscribed')));
-      snapshot(key).then(ack, (err) => ack(replyError(err)));
+    guard.on('metric:snapshot', ({ key }) => {
+      if (!socket.rooms.has(`m:${key}`)) throw new RxpError('RXP_ERR_NOT_FOUND', 'not subscribed');
+      return snapshot(key);
     });
-    socket.on('metric:unsubscribe', (req) => void socket.leave(`m:${String(req?.key)}`));
+    guard.on('metric:unsubscribe', ({ key }) => void socket.leave(`m:${key}`));
   });
   app.io.of('/').adapter.on('delete-room', (room: string) => {
     if (room.startsWith('m:')) held.drop(room.slice(2));

@@ -43,8 +43,9 @@ export function streamNames(prefix = 'rxpulse:'): StreamNames {
   };
 }
 
-/** A result as stored and published: the counts, or the error the writer gave. */
-type Reply = { id: string } & ({ accepted: number; duplicates: number } | { error: { code: string; message: string } });
+/** A result as stored and published: the counts, or the error the writer gave (with its body: the `errors`
+ *  of a request storage refused). */
+type Reply = { id: string } & ({ accepted: number; duplicates: number } | { error: { code: string; message: string; body?: Record<string, unknown> } });
 
 /** How long a result stays readable under its entry id. */
 const RESULT_TTL_S = 600;
@@ -137,8 +138,11 @@ export class StreamIngest implements IngestSink {
     if (!w) return;
     this.waiters.delete(reply.id);
     clearTimeout(w.timer);
-    if ('error' in reply) w.reject(new RxpError(reply.error.code in ERROR_CODES ? (reply.error.code as 'RXP_ERR_STORAGE_UNAVAILABLE') : 'RXP_ERR_STORAGE_UNAVAILABLE', reply.error.message, {}, 1));
-    else w.resolve({ accepted: reply.accepted, duplicates: reply.duplicates });
+    if ('error' in reply) {
+      const code = reply.error.code in ERROR_CODES ? (reply.error.code as keyof typeof ERROR_CODES) : 'RXP_ERR_STORAGE_UNAVAILABLE';
+      // A refused request is final (400 with its errors); anything else is retried after Retry-After.
+      w.reject(code === 'RXP_ERR_INGEST_INVALID' ? new RxpError(code, reply.error.message, reply.error.body ?? {}) : new RxpError(code, reply.error.message, {}, 1));
+    } else w.resolve({ accepted: reply.accepted, duplicates: reply.duplicates });
   }
 
   private async recheck(id: string, final: boolean): Promise<void> {
@@ -166,7 +170,7 @@ export class StreamIngest implements IngestSink {
 }
 
 /** Error codes a writer's reply may carry back (the rest map to storage unavailable). */
-const ERROR_CODES = { RXP_ERR_STORAGE_UNAVAILABLE: 1, RXP_ERR_SHUTTING_DOWN: 1 } as const;
+const ERROR_CODES = { RXP_ERR_STORAGE_UNAVAILABLE: 1, RXP_ERR_SHUTTING_DOWN: 1, RXP_ERR_INGEST_INVALID: 1 } as const;
 
 export interface StreamConsumerOptions {
   /** A connection without a command timeout: XREADGROUP blocks on it. */
@@ -289,7 +293,7 @@ export class StreamConsumer {
         // Shutting down (stepping down): leave the entry pending for the next writer.
         if (err instanceof RxpError && err.code === 'RXP_ERR_SHUTTING_DOWN') return;
         const e = err instanceof RxpError ? err : new RxpError('RXP_ERR_STORAGE_UNAVAILABLE');
-        reply = { id, error: { code: e.code, message: e.message } };
+        reply = { id, error: { code: e.code, message: e.message, ...(e.code === 'RXP_ERR_INGEST_INVALID' ? { body: e.body } : {}) } };
       }
     }
     const text = JSON.stringify(reply);

@@ -1,9 +1,12 @@
-// All-or-nothing validation of an ingest request (CONTRACT "Ingest"). Every invalid event is reported with
-// its index, event_id, the field as a path (`lines[0].qty`) and a reason; up to MAX_ERRORS entries.
+// All-or-nothing validation of an ingest request (CONTRACT "Ingest" and "Bounds (v1.1)"). Every invalid event
+// is reported with its index, event_id, the field as a path (`lines[0].qty`) and a reason; up to MAX_ERRORS
+// entries. Three passes over an event, each cheap: the compiled schema (types, enums, numeric and length
+// bounds), the `ts` window that moves with the clock, and the strings check (no lone surrogate, no NUL, in
+// any string or key, declared or not) which the route skips for a body that cannot hold one.
 import type { TObject, TSchema } from 'typebox';
 import { Compile, type Validator } from 'typebox/compile';
 import { STREAMS } from '../../streams/index.ts';
-import { tsMillis } from '../../streams/common.ts';
+import { badStrings, tsBoundsError, tsMillis } from '../../streams/common.ts';
 
 export const MAX_ERRORS = 100;
 
@@ -103,14 +106,37 @@ export function describeErrors(schema: TSchema, check: Validator, value: unknown
       byField.set(field, typeof description === 'string' ? description : e.message);
       continue;
     }
-    byField.set(field, reasonOf(e.keyword, e.params as Record<string, unknown>, e.message));
+    // `not` and `format` say nothing useful by themselves ("must not be valid"): the schema's description does.
+    const description = e.keyword === 'not' || e.keyword === 'format' ? schemaAt(schema, e.schemaPath)?.description : undefined;
+    byField.set(field, typeof description === 'string' ? `must be ${description}` : reasonOf(e.keyword, e.params as Record<string, unknown>, e.message));
   }
   return [...byField].map(([field, reason]) => ({ field, reason }));
 }
 
 export type Validation = { ok: true; events: ValidEvent[] } | { ok: false; errors: EventError[] };
 
-export function validateEvents(items: readonly unknown[]): Validation {
+export interface ValidateOptions {
+  /** Check every string and key for lone surrogates and NUL. Pass false only when the caller knows no
+   *  string can hold one (see `mayHoldBadStrings`). @default true */
+  strings?: boolean;
+}
+
+// JSON text decoded from UTF-8 never holds a lone surrogate, and JSON has no raw NUL (control characters must
+// be escaped): in a parsed body, both can come only from a `\uD800`…`\uDFFF` or `\u0000` escape. A body
+// without such an escape (nearly all of them) needs no string walk. A false alarm (`\\ud8…`) only costs one.
+const BAD_ESCAPE = /\\u(?:[dD][89a-fA-F]|0000)|[\u0000\ud800-\udfff]/;
+
+/** False when no string parsed from this JSON / NDJSON text can hold a lone surrogate or a NUL. */
+export function mayHoldBadStrings(text: string): boolean {
+  return BAD_ESCAPE.test(text);
+}
+
+/**
+ * Validates a request's events against their declarations and the bounds, all or nothing.
+ * @param nowMs the server's clock (epoch ms): a `ts` may be up to 24 h after it.
+ */
+export function validateEvents(items: readonly unknown[], nowMs: number, opts: ValidateOptions = {}): Validation {
+  const checkStrings = opts.strings ?? true;
   const errors: EventError[] = [];
   const events: ValidEvent[] = [];
   items.forEach((item, index) => {
@@ -127,7 +153,16 @@ export function validateEvents(items: readonly unknown[]): Validation {
       errors.push({ index, event_id: eventId, field: 'type', reason });
       return;
     }
-    const problems = entry.check.Check(obj) ? [] : describeErrors(entry.schema, entry.check, obj);
+    const valid = entry.check.Check(obj);
+    const problems = valid ? [] : describeErrors(entry.schema, entry.check, obj);
+    const tsMs = valid ? tsMillis(obj.ts as string | number) : NaN;
+    if (valid) {
+      const reason = tsBoundsError(tsMs, nowMs);
+      if (reason) problems.push({ field: 'ts', reason });
+    }
+    if (checkStrings) {
+      for (const p of badStrings(obj)) if (!problems.some((q) => q.field === p.field)) problems.push(p);
+    }
     if (problems.length > 0) {
       for (const p of problems) if (errors.length < MAX_ERRORS) errors.push({ index, event_id: eventId, ...p });
       return;
@@ -135,7 +170,7 @@ export function validateEvents(items: readonly unknown[]): Validation {
     // Fields not in the contract are accepted and ignored: they are not stored (they could hold personal data).
     const body = entry.project(obj) as Record<string, unknown>;
     entry.toStored(body);
-    events.push({ event_id: obj.event_id as string, type: obj.type as string, stream: entry.stream, tsMs: tsMillis(obj.ts as string | number), body });
+    events.push({ event_id: obj.event_id as string, type: obj.type as string, stream: entry.stream, tsMs, body });
   });
   return errors.length > 0 ? { ok: false, errors } : { ok: true, events };
 }

@@ -2,13 +2,22 @@
 // per request. A request's promise resolves only after the INSERT that holds its events returned (durable),
 // so `200` means stored. Idempotency by event_id is decided here, in one place, on a single serialized
 // writer: an id already stored, or earlier in the same group, is a duplicate (the first content stays).
+//
+// Poison isolation: a request that passed validation but that storage refuses (a data error, see
+// storage-errors.ts) must never fail another one. A group refused that way is split in halves and each half
+// written again (request order kept), down to the refused requests alone: those answer 400 with the event and
+// the reason, every other request is written and acknowledged. Each attempt is a whole writeGroup (ids,
+// first payments and the group id decided afresh from what is stored by then), and a refused INSERT stores
+// nothing, so exactly-once and "the first order.paid counts" hold across a split. Storage down is not a
+// refusal: everything in flight answers 503, nothing half-written.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Storage } from '../plugins/clickhouse.ts';
 import { RxpError } from '../errors.ts';
 import type { Clock } from '../time.ts';
-import type { ValidEvent } from './validate.ts';
+import { MAX_ERRORS, type EventError, type ValidEvent } from './validate.ts';
 import { DayFilter, fingerprint, utcDay } from './id-filter.ts';
 import type { Projector } from './projector.ts';
+import { refusalOf } from './storage-errors.ts';
 import { chTime, type StoredEvent } from '../store/projections.ts';
 
 export interface IngestResult {
@@ -54,6 +63,15 @@ export interface WriterOptions {
 const LOOKUP_CHUNK = 2_000;
 /** UTC days of event ids and of paid orders held in memory (others are loaded when an event needs them). */
 const FILTER_DAYS = 4;
+/** Event times the writer can store: the id filters address days by UInt32 seconds, the rollups by DateTime
+ *  (1970 … 2106). Validation is far narrower (2000 … 24 h ahead); this guards the writer itself. */
+const TS_STORABLE_MAX = 4_294_967_295_999;
+
+/** Why a validated event cannot be stored at all (checked at submit: the request alone answers 400). */
+function unstorable(e: ValidEvent): { field: string; reason: string } | null {
+  if (!Number.isInteger(e.tsMs) || e.tsMs < 0 || e.tsMs > TS_STORABLE_MAX) return { field: 'ts', reason: 'is outside what storage holds (1970 … 2106)' };
+  return null;
+}
 
 
 export class IngestWriter {
@@ -67,7 +85,10 @@ export class IngestWriter {
   private readonly paidOrders: DayFilter;
   /** Set until the filters hold what is stored (at start, and again after an insert of unknown outcome). */
   private filtersReady: Promise<void> | null = null;
-  readonly stats = { commits: 0, inserts: 0, accepted: 0, duplicates: 0, lookups: 0, lastCommitAt: 0, lastDurationMs: 0 };
+  /** `splits`: groups split because storage refused part of them; `refused`: requests answered 400 for it. */
+  readonly stats = { commits: 0, inserts: 0, accepted: 0, duplicates: 0, lookups: 0, lastCommitAt: 0, lastDurationMs: 0, splits: 0, refused: 0 };
+  /** The events of the INSERT being written, by row: a refusal naming a row names the event. */
+  private inserting: readonly ValidEvent[] = [];
 
   constructor(private readonly opts: WriterOptions) {
     this.maxGroup = opts.maxGroupEvents ?? 50_000;
@@ -109,6 +130,15 @@ export class IngestWriter {
     if (events.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
     if (this.queuedEvents + events.length > this.maxQueued) {
       return Promise.reject(new RxpError('RXP_ERR_STORAGE_UNAVAILABLE', 'ingest queue is full', {}, 1));
+    }
+    const errors: EventError[] = [];
+    events.forEach((e, index) => {
+      const problem = unstorable(e);
+      if (problem && errors.length < MAX_ERRORS) errors.push({ index, event_id: e.event_id, ...problem });
+    });
+    if (errors.length > 0) {
+      this.stats.refused++;
+      return Promise.reject(new RxpError('RXP_ERR_INGEST_INVALID', undefined, { errors }));
     }
     return new Promise<IngestResult>((resolve, reject) => {
       this.queue.push({ events, resolve, reject });
@@ -165,14 +195,56 @@ export class IngestWriter {
       }
       this.queuedEvents -= size;
       try {
-        const results = await this.writeGroup(group);
-        group.forEach((p, i) => p.resolve(results[i]));
+        await this.init();
       } catch (err) {
-        this.opts.logger.error({ err }, 'ingest group commit failed; nothing from it was acknowledged');
-        const mapped = err instanceof RxpError ? err : new RxpError('RXP_ERR_STORAGE_UNAVAILABLE', undefined, {}, 1);
-        for (const p of group) p.reject(mapped);
+        this.fail(group, err);
+        continue;
       }
+      await this.commit(group);
     }
+  }
+
+  /** Writes a group and answers its requests; a group storage refuses is split until the refused requests
+   *  are alone (see the top of this file). */
+  private async commit(group: Pending[]): Promise<void> {
+    let results: IngestResult[];
+    try {
+      results = await this.writeGroup(group);
+    } catch (err) {
+      const refusal = refusalOf(err);
+      if (!refusal) return this.fail(group, err);
+      if (group.length > 1) {
+        this.stats.splits++;
+        this.opts.logger.warn({ err, requests: group.length }, 'storage refused part of a commit group; splitting it');
+        const half = Math.ceil(group.length / 2);
+        await this.commit(group.slice(0, half));
+        await this.commit(group.slice(half));
+        return;
+      }
+      // One request, refused: it answers 400 naming the event (the INSERT's row) where the engine says.
+      const [p] = group;
+      const at = refusal.row !== undefined ? p.events.indexOf(this.inserting[refusal.row - 1]) : -1;
+      const located = at >= 0 ? at : undefined;
+      const field = located === undefined ? '' : refusal.key === 'ts' || refusal.key === 'event_id' || refusal.key === 'type' ? refusal.key : '';
+      this.stats.refused++;
+      this.opts.logger.warn({ err, events: p.events.length, index: located }, 'storage refused an ingest request; answered 400, nothing of it stored');
+      p.reject(
+        new RxpError('RXP_ERR_INGEST_INVALID', 'storage refused an event of this request; nothing of it was stored', {
+          errors: [{ index: located ?? 0, event_id: located === undefined ? null : p.events[located].event_id, field, reason: `storage refused it: ${refusal.reason}` }],
+        }),
+      );
+      return;
+    } finally {
+      this.inserting = [];
+    }
+    group.forEach((p, i) => p.resolve(results[i]));
+  }
+
+  /** Storage is down (or failed in a way that says nothing about the data): every request answers 503. */
+  private fail(group: Pending[], err: unknown): void {
+    this.opts.logger.error({ err }, 'ingest group commit failed; nothing from it was acknowledged');
+    const mapped = err instanceof RxpError ? err : new RxpError('RXP_ERR_STORAGE_UNAVAILABLE', undefined, {}, 1);
+    for (const p of group) p.reject(mapped);
   }
 
   private async groupStored(groupId: number): Promise<boolean> {
@@ -204,7 +276,6 @@ export class IngestWriter {
   }
 
   private async writeGroup(group: Pending[]): Promise<IngestResult[]> {
-    await this.init();
     const started = this.opts.clock.now();
     const { db } = this.opts.storage;
     const days = new Set<number>();
@@ -215,7 +286,8 @@ export class IngestWriter {
     const toVerify = new Set<string>();
     for (const p of group) {
       for (const e of p.events) {
-        if (this.eventIds.mayHave(fingerprint(e.event_id), utcDay(e.tsMs))) toVerify.add(e.event_id);
+        // Any day held, not only the event's own: an id reused with another ts (another day) is a duplicate too.
+        if (this.eventIds.mayHaveAnyDay(fingerprint(e.event_id))) toVerify.add(e.event_id);
       }
     }
     const known = toVerify.size ? await this.existing(`SELECT event_id FROM ${db}.events WHERE event_id IN {ids:Array(String)}`, [...toVerify]) : new Set<string>();
@@ -263,6 +335,7 @@ export class IngestWriter {
         // `body` goes in as a JSON object read into a String column: serialized once, not escaped twice.
         lines[i] = `{"event_id":${JSON.stringify(e.event_id)},"type":"${e.type}","stream":"${e.stream}","ts":"${chTime(e.tsMs)}","received_at":${receivedAt},"first_paid":${firstPaid[i]},"id_fp":${fingerprint(e.event_id)},"group_id":${groupId},"body":${JSON.stringify(e.body)}}`;
       });
+      this.inserting = fresh;
       try {
         await this.opts.storage.write.command({
           query: `INSERT INTO ${db}.events SETTINGS input_format_json_read_objects_as_strings = 1 FORMAT JSONEachRow\n${lines.join('\n')}`,

@@ -10,6 +10,7 @@
 // - value(date) = projected totals + pending entries. `reconcile()` compares the projected totals with
 //   ClickHouse in a projector slot; a difference is logged as an error, counted, and ClickHouse wins.
 import type { FastifyBaseLogger } from 'fastify';
+import { RxpError } from '../errors.ts';
 import { businessDate } from '../time.ts';
 import type { SalesDayTotals } from './sales/rollup.ts';
 
@@ -39,6 +40,9 @@ export class HotSales {
   /** Commit groups not yet projected, in group order: their first payments per date. */
   private pending: { group: number; byDate: Map<string, SalesDayTotals> }[] = [];
   private projectedTo = 0;
+  /** Seeds and reconciliations running (close() waits for them); none start once closed. */
+  private readonly running = new Set<Promise<unknown>>();
+  private closed = false;
   readonly stats = { seeded: 0, reconciliations: 0, mismatches: 0 };
 
   constructor(private readonly opts: HotSalesOptions) {}
@@ -85,6 +89,7 @@ export class HotSales {
   }
 
   private seed(date: string): Promise<void> {
+    if (this.closed) return Promise.reject(new RxpError('RXP_ERR_SHUTTING_DOWN', undefined, {}, 2));
     let running = this.seeding.get(date);
     if (!running) {
       running = this.opts
@@ -97,13 +102,16 @@ export class HotSales {
         })
         .finally(() => this.seeding.delete(date));
       this.seeding.set(date, running);
+      this.track(running);
     }
     return running;
   }
 
-  /** Checks every seeded date against ClickHouse; returns the dates that differed (ClickHouse then wins). */
+  /** Checks every seeded date against ClickHouse; returns the dates that differed (ClickHouse then wins).
+   *  Nothing once closed. */
   reconcile(): Promise<string[]> {
-    return this.opts.exclusive(async () => {
+    if (this.closed) return Promise.resolve([]);
+    return this.track(this.opts.exclusive(async () => {
       const differed: string[] = [];
       for (const [date, mine] of [...this.projected]) {
         const truth = await this.opts.query(date);
@@ -116,6 +124,20 @@ export class HotSales {
       }
       this.stats.reconciliations++;
       return differed;
-    });
+    }));
+  }
+
+  /** At a stop: no seed or reconciliation starts any more; resolves when those running have finished (their
+   *  queries run inside projector slots, which Projector.close does not wait for). */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.running.add(p);
+    const done = () => this.running.delete(p);
+    p.then(done, done);
+    return p;
   }
 }

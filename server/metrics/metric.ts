@@ -11,6 +11,8 @@ export interface MetricContext {
   clock: Clock;
   /** Resolves when everything acknowledged so far is visible to queries (see server/ingest/projector.ts). */
   barrier?: () => Promise<void>;
+  /** How far the projection is behind what was acknowledged (reported by a read that stopped waiting). */
+  projectionLag?: () => { behind_groups: number; lag_ms: number };
   /** In-memory sales totals per date, current as of the last durable commit (see hot.ts). */
   hot?: HotSales;
 }

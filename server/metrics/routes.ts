@@ -20,7 +20,9 @@ export async function metricRoutes(app: FastifyInstance, opts: { ctx: MetricCont
   app.get<{ Params: { id: string }; Querystring: Record<string, string> }>('/api/v1/metrics/:id', { config: { right: 'read' } }, async (req) => {
     const def = metricDef(req.params.id);
     const raw = checkParams(def, req.query);
-    const r = await evaluate(def, raw, opts.ctx);
-    return { metric: def.id, params: r.params, as_of: toBusinessIso(r.asOf, opts.ctx.tz), value: r.value };
+    const r = await evaluate(def, raw, opts.ctx, () => req.raw.socket?.destroyed === true);
+    // `lag` only when the read stopped waiting for the projection (run.ts MAX_PROJECTION_WAIT_MS): the value
+    // then misses `behind_groups` commit groups acknowledged before the read, the oldest `lag_ms` old.
+    return { metric: def.id, params: r.params, as_of: toBusinessIso(r.asOf, opts.ctx.tz), value: r.value, ...(r.lag ? { lag: r.lag } : {}) };
   });
 }

@@ -3,6 +3,7 @@
 // CLICKHOUSE_URL is set. Nothing else in RxPulse knows which one runs.
 import { mkdirSync } from 'node:fs';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { drainPending } from 'chdb';
 import { createChdbConnection } from 'chdb/connection';
 import fp from 'fastify-plugin';
 import type { Config } from '../config.ts';
@@ -23,6 +24,10 @@ export interface Storage {
   /** Used by metric queries and the read API. */
   readonly read: ClickHouseClient;
   readonly transport: 'chdb' | 'http';
+  /** Calls running or waiting on the three connections (a stop that overran reports it). */
+  readonly pending: number;
+  /** Refuses new calls and those still waiting (RXP_ERR_SHUTTING_DOWN), waits for the running ones, then
+   *  closes the connections; on chDB, resolves once the native connections are destroyed. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -50,12 +55,19 @@ function makeClient(config: Config): ClickHouseClient {
 export async function openStorage(config: Config): Promise<Storage> {
   const db = config.clickhouse?.database ?? config.database;
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(db)) throw new RxpError('RXP_ERR_CONFIG_INVALID', `database name "${db}" is not an identifier`);
-  const write = makeClient(config);
-  const project = makeClient(config);
-  const read = makeClient(config);
-  const close = async () => {
-    await Promise.allSettled([write.close(), project.close(), read.close()]);
-  };
+  const chdb = !config.clickhouse;
+  const clients = [makeClient(config), makeClient(config), makeClient(config)];
+  const gates = clients.map(() => new Gate(chdb));
+  const [write, project, read] = clients.map((c, i) => gated(c, gates[i]));
+  let closed: Promise<void> | null = null;
+  const close = () =>
+    (closed ??= (async () => {
+      await Promise.all(gates.map((g) => g.close()));
+      await Promise.allSettled(clients.map((c) => c.close()));
+      // chdb-node destroys a native connection only once no native call of the process runs (it defers the
+      // teardown behind them): wait for that too, or the process could exit with the engine still busy.
+      if (chdb) await drainPending();
+    })());
   try {
     const cluster = config.clickhouse?.cluster;
     for (const statement of cluster ? clusterStatements(schemaStatements(db), db, cluster) : schemaStatements(db)) await write.command({ query: statement });
@@ -63,13 +75,113 @@ export async function openStorage(config: Config): Promise<Storage> {
     await close();
     throw err;
   }
-  return { db, write, project, read, transport: config.clickhouse ? 'http' : 'chdb', close };
+  return {
+    db,
+    write,
+    project,
+    read,
+    transport: chdb ? 'chdb' : 'http',
+    get pending() {
+      return gates.reduce((n, g) => n + g.pending, 0);
+    },
+    close,
+  };
+}
+
+/**
+ * Every call on a storage client passes its connection's gate, so that a stop knows what runs in the engine
+ * and the engine is never closed under a query (issue 15, item 8: SIGTERM under load ended in SIGSEGV: the
+ * clients' close() returned at once while chDB still ran queries, main.ts then exited the process, and
+ * libchdb's exit handler tore the engine down under them).
+ * - On chDB, calls enter the engine one at a time per connection, in order. A connection runs one query at a
+ *   time anyway, and chdb-node chains every parameterized query of the process behind one another: without
+ *   this, a backlog of reads held the writer's and the projector's queries up (also while stopping), and a
+ *   stop could not tell a query the engine runs from one merely queued there.
+ * - Over HTTP, calls run in parallel (the client's socket pool); the gate only counts them.
+ * - `close()` refuses new calls and those still waiting with RXP_ERR_SHUTTING_DOWN, and resolves when the
+ *   running ones have settled.
+ */
+class Gate {
+  private running = false;
+  private readonly waiting: { start(): void; refuse(err: RxpError): void }[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing = false;
+
+  constructor(private readonly oneAtATime: boolean) {}
+
+  get pending(): number {
+    return this.inFlight.size + this.waiting.length;
+  }
+
+  run<T>(call: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(shuttingDown());
+    if (!this.oneAtATime) return this.track(call);
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({
+        start: () =>
+          void this.track(call)
+            .then(resolve, reject)
+            .finally(() => {
+              this.running = false;
+              this.next();
+            }),
+        refuse: reject,
+      });
+      this.next();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const w of this.waiting.splice(0)) w.refuse(shuttingDown());
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  private next(): void {
+    if (this.running) return;
+    const w = this.waiting.shift();
+    if (!w) return;
+    this.running = true;
+    w.start();
+  }
+
+  private track<T>(call: () => Promise<T>): Promise<T> {
+    let p: Promise<T>;
+    try {
+      p = call();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+    return p;
+  }
+}
+
+const shuttingDown = () => new RxpError('RXP_ERR_SHUTTING_DOWN', 'storage is closing', {}, 2);
+
+/** The calls that reach the engine; everything else on the client (close included) is passed through. */
+const GATED: ReadonlySet<PropertyKey> = new Set(['query', 'command', 'exec', 'insert', 'ping']);
+
+/** `client` with its calls through `gate` (methods run on the client itself: it may hold private fields). */
+function gated(client: ClickHouseClient, gate: Gate): ClickHouseClient {
+  return new Proxy(client, {
+    get(target, prop) {
+      const value: unknown = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => Promise<unknown>;
+      return GATED.has(prop) ? (...args: unknown[]) => gate.run(() => fn.apply(target, args)) : fn.bind(target);
+    },
+  });
 }
 
 /** A 64-bit integer from a JSON row (string or number) as a JS number, exact or an error. */
 export function toInt(v: unknown): number {
   const n = typeof v === 'string' ? Number(v) : (v as number);
-  if (!Number.isSafeInteger(n)) throw new RxpError('RXP_ERR_INTERNAL', `integer out of safe range: ${String(v)}`);
+  // Past 2^53 − 1 a JS number would round: the value is refused (an error in the log and in health), never
+  // shown approximately on a wall.
+  if (!Number.isSafeInteger(n)) throw new RxpError('RXP_ERR_UNSAFE_INTEGER', `integer out of the exact range (±2^53 − 1): ${String(v)}`);
   return n;
 }
 
@@ -79,7 +191,8 @@ declare module 'fastify' {
   }
 }
 
-/** Decorates `app.storage`; schema ready before boot goes on; closed in onClose (after ingest drained). */
+/** Decorates `app.storage`; schema ready before boot goes on; closed in onClose, the last hook to run (app.ts
+ *  closes the writer, rules, projector and hot counters before: what was acknowledged is written first). */
 export const clickhousePlugin = fp<{ storage: Storage }>(
   async (app, opts) => {
     app.decorate('storage', opts.storage);

@@ -2,21 +2,57 @@
 // update and sent to every socket that holds it (a socket.io room per subscription), so one screen or
 // thousands cost the same ClickHouse queries. Projected events mark only the metrics of their streams or event types dirty;
 // a short coalescing window folds bursts into one recomputation.
+//
+// Bounded (THREATS): a socket's requests go through its SocketGuard (guard.ts: schemas, rate, subscription
+// cap, replies under the backlog rule); a value computed at a client's request (a new subscription) takes
+// one of COLD_COMPUTES slots, so a flood of new subscriptions waits there instead of in front of the walls'
+// updates; recomputations take turns per socket (fairOrder), and subscriptions that are no socket's first
+// 16 run at most once a second on a resting worker, so a socket holding dozens cannot push a wall back; a
+// subscription of a closed past day is computed once, and again only when events dated on or before that day
+// arrive (markLate); a subscription nobody holds is dropped at once, and its computation in flight discarded.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Server, Socket } from 'socket.io';
 import type { SnapshotCache } from '../cluster/snapshots.ts';
 import { RxpError } from '../errors.ts';
 import type { MetricContext, MetricDef } from '../metrics/metric.ts';
 import { checkParams, evaluate, metricDef, subscriptionKey } from '../metrics/run.ts';
-import { businessDate, msToNextMinute } from '../time.ts';
+import { businessDate, dayRange, msToNextMinute } from '../time.ts';
 import { diffValue } from './delta.ts';
+import { backlogOf, MAX_BACKLOG, SOCKET_LIMITS, SocketGuard, type SocketLimits } from './guard.ts';
+import { fanOutHeartbeat, HEARTBEAT_EVENT, type HubBeat } from './heartbeat.ts';
+import { Lane } from './lanes.ts';
 import { HEARTBEAT_MS, type ClientToServerEvents, type MetricMessage, type MetricValueMessage, type ServerToClientEvents } from './protocol.ts';
 
-type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
+export { MAX_BACKLOG, replyError, SOCKET_LIMITS, type SocketLimits } from './guard.ts';
 
-/** Packets a connection may have queued (not yet taken by its transport) and still get updates. */
-export const MAX_BACKLOG = 8;
+type IoServer = Server<ClientToServerEvents, ServerToClientEvents>;
 type IoSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+
+/** Computations asked for by clients (a subscription's first value) running at once; more wait. @default 2 */
+export const COLD_COMPUTES = 2;
+/** Of those, waiting for a slot: past it a subscribe is refused with RXP_ERR_SOCKET_RATE (retry later). */
+export const COLD_WAITING = 256;
+/** Recomputations running at once per lane (lanes.ts): hot counters (memory) and queries. Queries run one at
+ *  a time per chDB connection anyway: two keep it busy, and a wall's next query waits behind one at most. */
+export const LANE_WORKERS = { hot: 2, query: 2 } as const;
+/** A dirty subscription waiting longer than this is served first by one worker (nothing starves). @default 2_000 ms */
+export const AGING_MS = 2_000;
+/**
+ * A socket's first PRIME_PER_SOCKET subscriptions (in the order it took them; a screen shows about 10) are
+ * recomputed at every change. One that no socket holds among its first ones (a socket holding dozens of
+ * distinct subscriptions) is recomputed at most every SLOW_INTERVAL_MS, by one worker that rests as long as
+ * it worked: such a socket cannot take the engine from the walls.
+ */
+export const PRIME_PER_SOCKET = 16;
+/** @default 1_000 ms */
+export const SLOW_INTERVAL_MS = 1_000;
+
+/**
+ * Metrics whose value for a past day still moves with events dated later (the day's prescriptions followed
+ * to their decisions, the day's boxes scanned out afterwards): their subscriptions never close.
+ * (Candidates for a field of the metric declaration.)
+ */
+export const OPEN_DAY_METRICS: ReadonlySet<string> = new Set(['rx.funnel', 'trace.coverage']);
 
 interface Subscription {
   readonly key: string;
@@ -32,6 +68,14 @@ interface Subscription {
   dirty: boolean;
   failing: boolean;
   computing: Promise<void> | null;
+  /** End of the subscribed `date` (epoch ms) when it is given and the metric's day can close; else null. */
+  readonly closesAt: number | null;
+  /** Its day is over: only events dated on or before it (markLate) or a non-event source recompute it. */
+  closed: boolean;
+  /** performance.now() when its last computation started. */
+  lastRun: number;
+  /** Its next computation must first wait for the projection of what was acknowledged (see refresh). */
+  waitProjection: boolean;
 }
 
 export interface HubOptions {
@@ -46,6 +90,8 @@ export interface HubOptions {
    * Subscriptions are then kept by `retain` (the fleet's registry of rooms), not by this server's rooms.
    */
   fleet?: { snapshots: SnapshotCache; token(): string | null };
+  /** What one socket may do (guard.ts). @default SOCKET_LIMITS */
+  limits?: Partial<SocketLimits>;
 }
 
 /** A subscription the fleet wants: metric id and params as subscribed. */
@@ -61,11 +107,44 @@ export class PushHub {
   private stopped = false;
   private minuteTimer: NodeJS.Timeout | null = null;
   private readonly coalesceMs: number;
+  /** Dirty subscriptions waiting for their recomputation: hot counters and queries apart (lanes.ts). */
+  private readonly lanes: { hot: Lane<Subscription>; query: Lane<Subscription>; slow: Lane<Subscription> };
+  private slowTimer: NodeJS.Timeout | null = null;
+  private readonly cold = new Slots(COLD_COMPUTES, COLD_WAITING);
+  readonly limits: Readonly<SocketLimits>;
+  /** The metric context without the projection barrier (see refresh). */
+  private readonly ctxNoWait: MetricContext;
   /** Counted for tests and health: computations must not grow with the number of sockets. */
-  readonly stats = { computations: 0, updates: 0, failures: 0 };
+  readonly stats = {
+    computations: 0,
+    updates: 0,
+    failures: 0,
+    /** Values past 2^53 − 1 held back (server/health.ts reports them). */
+    overflows: 0,
+    /** Computations whose subscription was dropped meanwhile: their result was not sent. */
+    discarded: 0,
+    /** Socket messages refused: over the rate, malformed; values refused to a connection with a backlog;
+     *  sockets closed by their limits (guard.ts). */
+    refusedRate: 0,
+    badRequests: 0,
+    refusedBacklog: 0,
+    disconnects: 0,
+    /** Distinct heartbeat payloads at the last heartbeat (one per distinct set of subscriptions). */
+    heartbeatPayloads: 0,
+  };
 
   constructor(private readonly opts: HubOptions) {
     this.coalesceMs = opts.coalesceMs ?? 20;
+    this.limits = Object.freeze({ ...SOCKET_LIMITS, ...opts.limits });
+    this.ctxNoWait = { ...opts.ctx, barrier: undefined };
+    // Due when its turn comes: still dirty, not computing already, and still subscribed (else dropped).
+    const ready = (sub: Subscription) => !this.stopped && sub.dirty && !sub.computing && this.subs.get(sub.key) === sub;
+    const run = (sub: Subscription) => this.refresh(sub);
+    this.lanes = {
+      hot: new Lane(LANE_WORKERS.hot, AGING_MS, ready, run),
+      query: new Lane(LANE_WORKERS.query, AGING_MS, ready, run),
+      slow: new Lane(1, Infinity, ready, run, 1),
+    };
     // A room empties when its last socket leaves or disconnects: drop the subscription with it. (In a fleet
     // the rooms of other instances count too: see retain.)
     if (!opts.fleet) {
@@ -92,33 +171,39 @@ export class PushHub {
   /** Stops the timers and waits for computations in flight: storage closes after this, not under a query. */
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of [this.flushTimer, this.minuteTimer]) if (t) clearTimeout(t);
+    for (const t of [this.flushTimer, this.minuteTimer, this.slowTimer]) if (t) clearTimeout(t);
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.flushTimer = this.minuteTimer = this.heartbeatTimer = null;
+    this.flushTimer = this.minuteTimer = this.heartbeatTimer = this.slowTimer = null;
     await Promise.allSettled([...this.subs.values()].map((s) => s.computing));
   }
 
-  /** Wires one socket's protocol handlers. */
+  /** Wires one socket's protocol handlers, each behind the socket's guard (schema, rate, limits). */
   attach(socket: IoSocket): void {
-    socket.on('metric:subscribe', (req, ack) => {
-      if (typeof ack !== 'function') return;
-      this.subscribe(socket, req?.metric, req?.params).then(ack, (err) => ack(replyError(err)));
+    const guard = new SocketGuard(socket, this.limits, this.opts.logger, this.stats);
+    guard.on('metric:subscribe', ({ metric, params }) => this.subscribe(socket, guard, metric, params));
+    guard.on('metric:snapshot', ({ key }) => {
+      const sub = this.subs.get(key);
+      if (!sub || !socket.rooms.has(sub.room)) throw new RxpError('RXP_ERR_NOT_FOUND', 'not subscribed');
+      return this.snapshotOf(sub);
     });
-    socket.on('metric:snapshot', (req, ack) => {
-      if (typeof ack !== 'function') return;
-      const sub = this.subs.get(String(req?.key));
-      if (!sub || !socket.rooms.has(sub.room)) return ack(replyError(new RxpError('RXP_ERR_NOT_FOUND', 'not subscribed')));
-      this.snapshotOf(sub).then(ack, (err) => ack(replyError(err)));
-    });
-    socket.on('metric:unsubscribe', (req) => {
-      const sub = this.subs.get(String(req?.key));
-      if (sub) void socket.leave(sub.room);
+    guard.on('metric:unsubscribe', ({ key }) => {
+      const room = `m:${key}`;
+      if (socket.rooms.has(room)) void socket.leave(room);
     });
   }
 
-  async subscribe(socket: IoSocket, metric: unknown, rawParams: unknown): Promise<MetricValueMessage> {
-    const sub = this.ensureLocal(identify(metric, rawParams));
-    await socket.join(sub.room);
+  /** Joins the socket to the subscription's room (within its cap) and answers its snapshot. */
+  private subscribe(socket: IoSocket, guard: SocketGuard, metric: string, rawParams: unknown): Promise<MetricValueMessage> {
+    const id = identify(metric, rawParams);
+    const room = `m:${id.key}`;
+    if (!socket.connected) throw new RxpError('RXP_ERR_NOT_FOUND', 'socket closed');
+    if (!socket.rooms.has(room) && guard.subscriptions >= this.limits.maxSubscriptions) {
+      throw new RxpError('RXP_ERR_SOCKET_LIMIT', `a socket may hold ${this.limits.maxSubscriptions} subscriptions: unsubscribe one first`);
+    }
+    // Created and joined in one synchronous step: a subscription never exists without its room, and the
+    // room's emptying (delete-room) always drops it.
+    const sub = this.ensureLocal(id);
+    void socket.join(room);
     return this.snapshotOf(sub);
   }
 
@@ -149,10 +234,25 @@ export class PushHub {
   private ensureLocal({ def, raw, key }: Identified): Subscription {
     let sub = this.subs.get(key);
     if (!sub) {
-      sub = { key, room: `m:${key}`, def, raw, params: raw, seq: 0, value: undefined, json: undefined, asOf: 0, dirty: true, failing: false, computing: null };
+      const { tz, clock } = this.opts.ctx;
+      const closesAt = typeof raw.date === 'string' && !OPEN_DAY_METRICS.has(def.id) ? dayRange(raw.date, tz).toMs : null;
+      const closed = closesAt !== null && clock.now() >= closesAt;
+      sub = { key, room: `m:${key}`, def, raw, params: raw, seq: 0, value: undefined, json: undefined, asOf: 0, dirty: true, failing: false, computing: null, closesAt, closed, lastRun: -Infinity, waitProjection: true };
       this.subs.set(key, sub);
     }
     return sub;
+  }
+
+  /** Whether a subscription's day is over. When it has just ended, the subscription is computed one last
+   *  time (that run waits for everything committed before it: see evaluate's barrier). */
+  private closedNow(sub: Subscription, now: number): boolean {
+    if (sub.closed) return true;
+    if (sub.closesAt === null || now < sub.closesAt) return false;
+    sub.closed = true;
+    sub.dirty = true;
+    sub.waitProjection = true; // everything committed before the day ended
+    this.scheduleFlush();
+    return true;
   }
 
   /**
@@ -173,11 +273,14 @@ export class PushHub {
   /** Marks dirty the subscriptions whose metric reads one of `streams`, then flushes soon. Called once a
    *  projection made new events visible; `streams` holds event streams (`order`, `rx`…) and event types
    *  (`order.paid`…) of the projected events, or reference kinds
-   *  (`ref.skus`…). `hotOnly`: at a durable commit, before projection: only metrics kept by hot counters. */
-  markDirty(streams: ReadonlySet<string>, opts: { hotOnly?: boolean } = {}): void {
+   *  (`ref.skus`…). `hotOnly`: at a durable commit, before projection: only metrics kept by hot counters.
+   *  `openOnly`: leave subscriptions of closed days alone (for marks by events, which markLate dates). */
+  markDirty(streams: ReadonlySet<string>, opts: { hotOnly?: boolean; openOnly?: boolean } = {}): void {
     let any = false;
+    const now = this.opts.ctx.clock.now();
     for (const sub of this.subs.values()) {
       if (opts.hotOnly && !sub.def.hot) continue;
+      if (opts.openOnly && this.closedNow(sub, now)) continue;
       if (sub.def.streams.some((s) => streams.has(s))) {
         sub.dirty = true;
         any = true;
@@ -186,8 +289,40 @@ export class PushHub {
     if (any) this.scheduleFlush();
   }
 
+  /**
+   * Late events for closed days: marks dirty the subscriptions of a closed day whose metric reads the stream
+   * or type of an event dated before that day's end. Called at each durable commit with its events (the
+   * computation waits for their projection); today's subscriptions are left to markDirty.
+   */
+  markLate(events: Iterable<{ stream: string; type: string; tsMs: number }>): void {
+    const now = this.opts.ctx.clock.now();
+    const closed: Subscription[] = [];
+    for (const sub of this.subs.values()) if (sub.closesAt !== null && this.closedNow(sub, now)) closed.push(sub);
+    if (closed.length === 0) return;
+    const earliest = new Map<string, number>();
+    for (const e of events) {
+      if (!(e.tsMs >= (earliest.get(e.stream) ?? Infinity))) earliest.set(e.stream, e.tsMs);
+      if (!(e.tsMs >= (earliest.get(e.type) ?? Infinity))) earliest.set(e.type, e.tsMs);
+    }
+    let any = false;
+    for (const sub of closed) {
+      if (sub.def.streams.some((s) => (earliest.get(s) ?? Infinity) < sub.closesAt!)) {
+        sub.dirty = true;
+        sub.waitProjection = true; // the late events are durable, not yet projected
+        any = true;
+      }
+    }
+    if (any) this.scheduleFlush();
+  }
+
+  /**
+   * A subscription's current value with its seq. A value not computed yet is computed in one of the cold
+   * slots; a known value is answered as it is, even while a recomputation is due (its update follows with
+   * the next seq), so requests never cause computations of their own.
+   */
   private async snapshotOf(sub: Subscription): Promise<MetricValueMessage> {
-    if (sub.json === undefined || sub.dirty) await this.refresh(sub);
+    // A subscription dropped while it waited for its slot (its socket left) is not computed at all.
+    if (sub.json === undefined) await (sub.computing ?? this.cold.run(() => (sub.json === undefined && this.subs.get(sub.key) === sub ? this.refresh(sub, true) : undefined)));
     if (sub.json === undefined) throw new RxpError('RXP_ERR_STORAGE_UNAVAILABLE', 'metric could not be computed', {}, 1);
     return this.message(sub, 'snapshot');
   }
@@ -200,25 +335,101 @@ export class PushHub {
     if (this.stopped) return;
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = null;
-      void this.flush();
+      if (!this.stopped) this.flush();
     }, this.coalesceMs);
   }
 
-  private async flush(): Promise<void> {
-    // Sequential on purpose: chDB runs one query at a time per connection anyway. Hot-counter metrics first:
-    // they need no query and no projection, so they never wait behind one that does.
-    const dirty = [...this.subs.values()].filter((s) => s.dirty);
-    for (const sub of [...dirty.filter((s) => s.def.hot), ...dirty.filter((s) => !s.def.hot)]) if (sub.dirty) await this.refresh(sub);
+  /**
+   * Queues the dirty subscriptions in a fair order (queue). Hot-counter metrics have their own lane: they
+   * need no query and no projection, so they never wait behind one that does. Subscriptions that are no
+   * socket's prime ones go to the slow lane, once per SLOW_INTERVAL_MS.
+   */
+  private flush(): void {
+    const due: Record<'hot' | 'query' | 'slow', Subscription[]> = { hot: [], query: [], slow: [] };
+    const now = performance.now();
+    let wakeAt = Infinity;
+    for (const sub of this.subs.values()) {
+      if (!sub.dirty || sub.computing) continue;
+      if (sub.def.hot) due.hot.push(sub);
+      else if (this.isPrime(sub)) due.query.push(sub);
+      else if (sub.lastRun + SLOW_INTERVAL_MS <= now) due.slow.push(sub);
+      else wakeAt = Math.min(wakeAt, sub.lastRun + SLOW_INTERVAL_MS);
+    }
+    this.lanes.hot.refill(this.fairOrder(due.hot));
+    this.lanes.query.refill(this.fairOrder(due.query));
+    this.lanes.slow.refill(due.slow);
+    if (wakeAt < Infinity && !this.slowTimer && !this.stopped) {
+      this.slowTimer = setTimeout(() => {
+        this.slowTimer = null;
+        if (!this.stopped) this.flush();
+      }, wakeAt - now + 1);
+    }
+  }
+
+  /**
+   * A fair share per socket: a subscription held by one socket ranks by how many of that socket's due ones
+   * were computed less recently (0 for its stalest); one shared by several sockets ranks 0 (it serves them
+   * all). Rank 0 of every socket goes first, then rank 1, and so on, least recently computed first within a
+   * rank: a socket with 16 subscriptions gets one computation per round like a wall with one, and its own
+   * take turns.
+   */
+  private fairOrder(due: Subscription[]): Subscription[] {
+    if (due.length < 2) return due;
+    const ns = this.opts.io.of('/');
+    const rank = new Map<Subscription, number>();
+    const bySocket = new Map<string, Subscription[]>();
+    for (const sub of due) {
+      const ids = ns.adapter.rooms.get(sub.room);
+      if (ids?.size !== 1) rank.set(sub, 0);
+      else {
+        const [id] = ids;
+        const list = bySocket.get(id);
+        if (list) list.push(sub);
+        else bySocket.set(id, [sub]);
+      }
+    }
+    for (const list of bySocket.values()) list.sort((a, b) => a.lastRun - b.lastRun).forEach((sub, i) => rank.set(sub, i));
+    return due.sort((a, b) => rank.get(a)! - rank.get(b)! || a.lastRun - b.lastRun);
+  }
+
+  /** Whether some socket holding the subscription has it among its first PRIME_PER_SOCKET (in a fleet, where
+   *  the leader does not see other instances' sockets, a subscription without a local socket is prime). */
+  private isPrime(sub: Subscription): boolean {
+    const ns = this.opts.io.of('/');
+    const ids = ns.adapter.rooms.get(sub.room);
+    if (!ids || ids.size === 0) return true;
+    for (const id of ids) {
+      const socket = ns.sockets.get(id);
+      if (!socket) return true;
+      let n = 0;
+      for (const room of socket.rooms) {
+        if (room === sub.room) return true;
+        if (room.startsWith('m:') && ++n >= PRIME_PER_SOCKET) break;
+      }
+    }
+    return false;
   }
 
   /** Computes a subscription once; a commit arriving meanwhile causes exactly one more run after it. */
-  private refresh(sub: Subscription): Promise<void> {
+  private refresh(sub: Subscription, wait = false): Promise<void> {
     if (sub.computing) return sub.computing;
+    // Read-your-writes (evaluate waits for the projection of everything acknowledged before it) where it
+    // matters: a first value, a closed day's late events. A recomputation after a projection (markDirty) reads
+    // what is projected at once: waiting there would only hold a worker while newer commits arrive, and
+    // their own projection marks the subscription again.
+    const ctx = wait || sub.waitProjection ? this.opts.ctx : this.ctxNoWait;
+    sub.waitProjection = false;
     sub.dirty = false;
+    sub.lastRun = performance.now();
     sub.computing = (async () => {
       try {
-        const result = await evaluate(sub.def, sub.raw, this.opts.ctx);
+        const result = await evaluate(sub.def, sub.raw, ctx);
         this.stats.computations++;
+        // Dropped while it computed (its last socket left): nobody to send it to.
+        if (this.subs.get(sub.key) !== sub) {
+          this.stats.discarded++;
+          return;
+        }
         const json = JSON.stringify(result.value);
         sub.asOf = result.asOf;
         sub.failing = false;
@@ -248,10 +459,12 @@ export class PushHub {
       } catch (err) {
         sub.failing = true;
         this.stats.failures++;
+        // A value past 2^53 − 1 is never sent rounded (toInt refuses it): counted for /api/v1/health.
+        if (err instanceof RxpError && err.code === 'RXP_ERR_UNSAFE_INTEGER') this.stats.overflows++;
         this.opts.logger.warn({ err, metric: sub.def.id }, 'metric computation failed');
       } finally {
         sub.computing = null;
-        if (sub.dirty && this.subs.has(sub.key)) this.scheduleFlush();
+        if (sub.dirty && this.subs.get(sub.key) === sub) this.scheduleFlush();
       }
     })();
     return sub.computing;
@@ -261,30 +474,41 @@ export class PushHub {
    *  slow client. socket.io's `volatile` would be the stock tool, but it drops a message whenever the
    *  previous one is still being written, i.e. also the second of two updates sent at once to a healthy
    *  screen. The backlog is engine.io's per-connection write buffer. */
-  private laggards(room?: string): string[] {
+  private laggards(room: string): string[] {
     const ns = this.opts.io.of('/');
-    const ids = room ? (ns.adapter.rooms.get(room) ?? new Set<string>()) : ns.sockets.keys();
     const slow: string[] = [];
-    for (const id of ids) {
-      const conn = ns.sockets.get(id)?.conn as unknown as { writeBuffer?: unknown[] } | undefined;
-      if ((conn?.writeBuffer?.length ?? 0) > MAX_BACKLOG) slow.push(id);
-    }
+    for (const id of ns.adapter.rooms.get(room) ?? []) if (backlogOf(ns.sockets.get(id)) > MAX_BACKLOG) slow.push(id);
     return slow;
   }
 
+  /** Each socket gets the seqs of its own subscriptions (heartbeat.ts); in a fleet the other instances get
+   *  the whole view and do the same for their sockets (server/plugins/io.ts). */
   private heartbeat(): void {
-    const subs = [...this.subs.values()];
-    const pending = subs.filter((s) => s.dirty || s.failing || s.computing).map((s) => s.key);
-    const seqs = Object.fromEntries(subs.map((s) => [s.key, s.seq]));
-    this.opts.io.except(this.laggards()).emit('hub:heartbeat', { as_of: new Date(this.opts.ctx.clock.now()).toISOString(), seqs, pending });
+    try {
+      this.beat();
+    } catch (err) {
+      this.opts.logger.warn({ err }, 'heartbeat failed');
+    }
+  }
+
+  private beat(): void {
+    const beat: HubBeat = { as_of: new Date(this.opts.ctx.clock.now()).toISOString(), seqs: {}, pending: [] };
+    for (const s of this.subs.values()) {
+      beat.seqs[s.key] = s.seq;
+      if (s.dirty || s.failing || s.computing) beat.pending.push(s.key);
+    }
+    if (this.opts.fleet) this.opts.io.serverSideEmit(HEARTBEAT_EVENT, beat);
+    this.stats.heartbeatPayloads = fanOutHeartbeat(this.opts.io, beat);
   }
 
   /** At each minute: series "to the current minute" grow, and at midnight "today" becomes a new date. */
   private scheduleMinuteTick(): void {
     const { clock, tz } = this.opts.ctx;
     this.minuteTimer = setTimeout(() => {
-      const today = businessDate(clock.now(), tz);
+      const now = clock.now();
+      const today = businessDate(now, tz);
       for (const sub of this.subs.values()) {
+        if (this.closedNow(sub, now)) continue; // a past day's value does not move with the clock
         const rollsOver = sub.raw.date === undefined && sub.params.date !== undefined && sub.params.date !== today;
         if (sub.def.tick === 'minute' || rollsOver) sub.dirty = true;
       }
@@ -307,8 +531,29 @@ export function identify(metric: unknown, rawParams: unknown): Identified {
   return { def, raw, key: subscriptionKey(def.id, raw) };
 }
 
-/** A socket.io error reply (the ack of a refused subscribe or snapshot). */
-export function replyError(err: unknown) {
-  const e = err instanceof RxpError ? err : new RxpError('RXP_ERR_INTERNAL');
-  return { error: e.code.slice('RXP_ERR_'.length).toLowerCase(), code: e.code, message: e.message, ...(e.body as { param?: string }) };
+/** A bounded pool of slots for computations: `limit` run at once, `maxWaiting` wait, more are refused. */
+class Slots {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly limit: number,
+    private readonly maxWaiting: number,
+  ) {}
+
+  async run<T>(fn: () => Promise<T> | T): Promise<T> {
+    if (this.active >= this.limit) {
+      if (this.waiting.length >= this.maxWaiting) throw new RxpError('RXP_ERR_SOCKET_RATE', 'too many computations waiting: retry later', {}, 1);
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.active++;
+    }
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(); // the slot passes to the next one
+      else this.active--;
+    }
+  }
 }

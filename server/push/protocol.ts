@@ -8,10 +8,16 @@
 // `metric:snapshot`; after a reconnect it subscribes again (the runtime does this by itself).
 // A socket whose connection has a backlog (a slow or stalled client) skips updates and heartbeats instead of
 // queueing them on the server, and repairs by snapshot when it notices the gap (hub.ts, MAX_BACKLOG).
-// `hub:heartbeat` every HEARTBEAT_MS gives every subscription's current seq and confirms that every value not
-// listed in `pending` is current as of `as_of`: a client behind that seq asks for a snapshot. A screen shows
-// a value as stale when neither an update nor a heartbeat confirmed it for 2 × HEARTBEAT_MS, or when the
-// socket is down.
+// `hub:heartbeat` every HEARTBEAT_MS gives the current seq of each of the socket's own subscriptions (and of
+// no other) and confirms that every value not listed in `pending` is current as of `as_of`: a client behind
+// that seq asks for a snapshot; a subscription missing from both means the server does not hold it for this
+// socket (subscribe again). A screen shows a value as stale when neither an update nor a heartbeat confirmed
+// it for 2 × HEARTBEAT_MS, or when the socket is down.
+//
+// Limits (server/push/guard.ts, connections.ts): payloads are checked against requests.ts (else
+// RXP_ERR_BAD_REQUEST); a socket holds at most 64 subscriptions (RXP_ERR_SOCKET_LIMIT) and sends at most 20
+// messages/s, burst 100 (RXP_ERR_SOCKET_RATE; a socket that keeps on is disconnected); a reply with a value
+// to a connection with a backlog is RXP_ERR_SOCKET_BACKLOG. Rate and backlog errors say "retry later".
 import type { PatchOp } from './delta.ts';
 
 export type { PatchOp } from './delta.ts';
@@ -52,7 +58,7 @@ export type SubscribeReply = MetricValueMessage | ErrorReply;
 
 export interface Heartbeat {
   as_of: string;
-  /** Current seq of every subscription (key → seq). */
+  /** Current seq of each of this socket's subscriptions (key → seq). */
   seqs: Record<string, number>;
   /** Keys whose recomputation is due or failing: their values are not confirmed by this heartbeat. */
   pending: string[];
@@ -67,6 +73,7 @@ export interface ServerToClientEvents {
   'server:shutdown': (info: { reason: string }) => void;
 }
 
+/** Request payloads: their schemas (what the server accepts) are in requests.ts. */
 export interface ClientToServerEvents {
   'metric:subscribe': (req: { metric: string; params?: Record<string, unknown> }, ack: (reply: SubscribeReply) => void) => void;
   'metric:unsubscribe': (req: { key: string }) => void;

@@ -2,6 +2,7 @@
 // declaration per kind, an append to reference_log with strictly increasing versions (the latest wins in
 // ref_<kind>), and a change notice for the metrics that read that kind.
 import { Compile, type Validator } from 'typebox/compile';
+import { badStrings, wellFormed } from '../../streams/common.ts';
 import { REFERENCE_KINDS, type ReferenceKind } from '../../streams/reference/schema.ts';
 import { describeErrors, projector } from '../ingest/validate.ts';
 import type { Storage } from '../plugins/clickhouse.ts';
@@ -46,7 +47,9 @@ export class ReferenceStore {
     return this.kind(kind).def.key.map((k) => String(row[k] ?? '')).join('|');
   }
 
-  /** Every invalid row with its bad fields (up to 100 entries); empty when all rows are valid. */
+  /** Every invalid row with its bad fields (up to 100 entries); empty when all rows are valid. The bounds of
+   *  events apply (CONTRACT "Bounds"): money, id and text lengths, dates Date32 stores as they are, and no
+   *  lone surrogate or NUL in any string or key. */
   validate(kind: string, rows: readonly unknown[]): RowError[] {
     const c = this.kind(kind);
     const errors: RowError[] = [];
@@ -54,8 +57,11 @@ export class ReferenceStore {
       if (errors.length >= 100) return;
       const obj = typeof row === 'object' && row !== null && !Array.isArray(row) ? (row as Record<string, unknown>) : null;
       if (!obj) return void errors.push({ index, key: null, field: '', reason: 'must be a JSON object' });
-      if (c.check.Check(obj)) return;
-      for (const p of describeErrors(c.def.schema, c.check, obj)) if (errors.length < 100) errors.push({ index, key: this.keyOf(kind, obj), ...p });
+      const problems = c.check.Check(obj) ? [] : describeErrors(c.def.schema, c.check, obj);
+      for (const p of badStrings(obj)) if (!problems.some((q) => q.field === p.field)) problems.push(p);
+      if (problems.length === 0) return;
+      const key = wellFormed(this.keyOf(kind, obj));
+      for (const p of problems) if (errors.length < 100) errors.push({ index, key, ...p });
     });
     return errors;
   }

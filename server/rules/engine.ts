@@ -69,7 +69,13 @@ export class RulesEngine {
   private timer: NodeJS.Timeout | undefined;
   private checkpointTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** The replay of the log was cut short by a stop: the groups queued after it are not evaluated (the next
+   *  start replays them from the log, after the checkpoint). */
+  private replayCut = false;
   private readonly dailyRuns = new Set<Promise<void>>();
+  /** Reference reloads and checkpoints running (stop() waits for them). */
+  private readonly chores = new Set<Promise<unknown>>();
+  private checkpointing: Promise<void> | null = null;
   /** A step is between its first event and its last settle: the state is not a checkpoint then. */
   private inStep = false;
   readonly stats = { events: 0, hits: 0, steps: 0, lastStepMs: 0, busyMs: 0, checkpoints: 0, replayed: 0, dailyRuns: 0, errors: 0 };
@@ -131,13 +137,14 @@ export class RulesEngine {
     });
     this.timer = setInterval(() => this.onTimer(), 1_000);
     this.timer.unref();
-    this.checkpointTimer = setInterval(() => void this.checkpoint().catch((err) => this.o.logger.warn({ err }, 'rules: checkpoint failed')), this.o.checkpointMs ?? 5_000);
+    this.checkpointTimer = setInterval(() => void this.chore(this.checkpoint()).catch((err) => this.o.logger.warn({ err }, 'rules: checkpoint failed')), this.o.checkpointMs ?? 5_000);
     this.checkpointTimer.unref();
   }
 
   private async replay(): Promise<void> {
     let after = this.throughGroup;
     for (;;) {
+      if (this.stopped) return this.cutReplay();
       const list = await rows<{ event_id: string; type: string; stream: string; ms: string; first_paid: number; group_id: string; body: string; recv: string }>(
         { storage: this.o.storage },
         `SELECT event_id, type, stream, toUnixTimestamp64Milli(ts) AS ms, first_paid, group_id, body, toUnixTimestamp64Milli(received_at) AS recv
@@ -158,12 +165,19 @@ export class RulesEngine {
         groups.set(g, events);
       }
       for (const [group, events] of groups) {
+        // A stop does not wait for a long catch-up: what is replayed so far is checkpointed, the rest next start.
+        if (this.stopped) return this.cutReplay();
         await this.step([{ group, events, receivedMs: received.get(group) }]);
         this.stats.replayed += events.length;
       }
       if (!full) return;
       after = Math.max(...groups.keys());
     }
+  }
+
+  private cutReplay(): void {
+    this.replayCut = true;
+    this.o.logger.info({ throughGroup: this.throughGroup }, 'rules: replay of the log stopped; the next start goes on from the checkpoint');
   }
 
   /** A durable commit group (writer onCommit): evaluated soon, in order. */
@@ -176,6 +190,9 @@ export class RulesEngine {
   private async drain(): Promise<void> {
     await this.replaying;
     await new Promise((r) => setImmediate(r));
+    // After a replay cut short, the groups it did not reach come before these: evaluating these would move the
+    // checkpoint past them. They are in the log: the next start replays them all, in order.
+    if (this.replayCut) this.queue = [];
     while (this.queue.length > 0) {
       const groups = this.queue;
       this.queue = [];
@@ -288,7 +305,12 @@ export class RulesEngine {
   }
 
   /** Reference data of `kind` changed: reload it, let the stream rules re-check, wake the daily ones. */
-  async onReference(kind: string): Promise<void> {
+  onReference(kind: string): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return this.chore(this.reloadReference(kind));
+  }
+
+  private async reloadReference(kind: string): Promise<void> {
     try {
       await this.o.ref.load(kind);
     } catch (err) {
@@ -301,8 +323,19 @@ export class RulesEngine {
     this.o.alerts.scheduleFlush();
   }
 
-  /** Writes the alerts raised so far, then the state and the last group it covers. */
+  /** Writes the alerts raised so far, then the state and the last group it covers (one at a time: a stop's last
+   *  checkpoint waits for the timer's). */
   async checkpoint(): Promise<void> {
+    while (this.checkpointing) await this.checkpointing.catch(() => undefined);
+    const run = (this.checkpointing = this.writeCheckpoint());
+    try {
+      await run;
+    } finally {
+      if (this.checkpointing === run) this.checkpointing = null;
+    }
+  }
+
+  private async writeCheckpoint(): Promise<void> {
     if (this.inStep || this.throughGroup === this.checkpointed) return;
     // Taken synchronously between steps: the state covers exactly the groups up to `through`.
     const through = this.throughGroup;
@@ -317,13 +350,23 @@ export class RulesEngine {
     this.stats.checkpoints++;
   }
 
+  private chore<T>(p: Promise<T>): Promise<T> {
+    this.chores.add(p);
+    const done = () => this.chores.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  /** At a stop (after the writer's last commit): nothing new starts; the replay stops between two groups;
+   *  what was enqueued is evaluated, daily runs and reference reloads finish, and the last checkpoint is
+   *  written with the alerts, before storage closes. */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     clearInterval(this.checkpointTimer);
     await this.replaying;
     while (this.draining) await this.draining;
-    await Promise.allSettled(this.dailyRuns);
+    while (this.dailyRuns.size > 0 || this.chores.size > 0) await Promise.allSettled([...this.dailyRuns, ...this.chores]);
     await this.checkpoint().catch((err) => this.o.logger.warn({ err }, 'rules: last checkpoint failed'));
     this.o.alerts.close();
   }

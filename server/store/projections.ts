@@ -91,17 +91,41 @@ const BY_STREAM: Record<string, (e: StoredEvent, b: Body, head: string, emit: Em
     emit('live_stats', `{${head},"room_id":${str(b.room_id)},"channel":${str(b.channel)},"viewers":${int(b.viewers)},"gmv_fen":${int(b.gmv_fen)}}`),
 };
 
-/** JSONEachRow lines per typed table for a list of events. */
-export function project(events: readonly StoredEvent[]): Map<string, string[]> {
+/** Emits the typed-table rows of one event (nothing for a stream without typed tables). */
+export function projectEvent(e: StoredEvent, emit: Emit): void {
+  const fn = BY_STREAM[e.stream];
+  if (fn) fn(e, e.body, `"ts":"${chTime(e.tsMs)}","event_id":${q(e.event_id)}`, emit);
+}
+
+/**
+ * JSONEachRow lines per typed table for a list of events. An event whose body cannot be projected (a shape
+ * validation never lets through, e.g. an old row of the log) throws, unless `failed` is given: then it is
+ * reported there and left out, and every other event is projected.
+ */
+export function project(events: readonly StoredEvent[], failed?: (e: StoredEvent, err: unknown) => void): Map<string, string[]> {
   const tables = new Map<string, string[]>();
   const emit: Emit = (table, line) => {
     let list = tables.get(table);
     if (!list) tables.set(table, (list = []));
     list.push(line);
   };
+  try {
+    for (const e of events) projectEvent(e, emit);
+    return tables;
+  } catch (err) {
+    if (!failed) throw err;
+  }
+  // Again, one event at a time: an event's rows are kept only if all of them could be made.
+  tables.clear();
   for (const e of events) {
-    const fn = BY_STREAM[e.stream];
-    if (fn) fn(e, e.body, `"ts":"${chTime(e.tsMs)}","event_id":${q(e.event_id)}`, emit);
+    const rows: [string, string][] = [];
+    try {
+      projectEvent(e, (table, line) => rows.push([table, line]));
+    } catch (err) {
+      failed(e, err);
+      continue;
+    }
+    for (const [table, line] of rows) emit(table, line);
   }
   return tables;
 }

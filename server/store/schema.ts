@@ -40,6 +40,20 @@ export function schemaStatements(db: string): string[] {
       version UInt64
     ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
 
+    // Rows the projector could not write (storage refused them, or the event could not be projected): kept
+    // here with the reason, and the projection moves on (server/ingest/projector.ts). Written with a token
+    // per projection range, so a cycle replayed after a crash adds no second copy. `table` is the typed
+    // table that refused the row ('' when the event could not be read or projected at all).
+    `CREATE TABLE IF NOT EXISTS ${db}.dead_letters (
+      event_id String,
+      type LowCardinality(String),
+      group_id UInt64,
+      \`table\` LowCardinality(String),
+      reason String,
+      body String COMMENT 'the event body as stored in the log (JSON text)',
+      at DateTime64(3, 'UTC') DEFAULT now64(3) COMMENT 'when it was dead-lettered'
+    ) ENGINE = MergeTree ORDER BY (group_id, event_id) SETTINGS non_replicated_deduplication_window = 1000`,
+
     // Every order.* event, typed. ORDER BY order_id: lookups of an order's history (first paid, refunds).
     `CREATE TABLE IF NOT EXISTS ${db}.order_events (
       order_id String,

@@ -9,6 +9,7 @@ import { SALT, between, hash01, rngFor } from '../demo/random.ts';
 import { BASKET_SHARES, WAREHOUSE_SHARE } from '../orders/heads.ts';
 import { POOLS, expectedPacksPerOrder } from '../orders/basket.ts';
 import { SKUS, WAREHOUSE_IDS, type Sku, type WarehouseId } from '../orders/catalogue.ts';
+import { QTY_MAX } from '../common.ts';
 
 type EventHead<T extends string> = { event_id: string; type: T; ts: string };
 type Move = { warehouse_id: WarehouseId; sku_id: string; batch_no: string; qty: number; order_id?: string };
@@ -90,14 +91,18 @@ export function stockPlan(o: Resolved, date: string): StockPlan {
   return plan;
 }
 
-/** The receipts of the day's first second: every batch into every warehouse (the opening stock). */
+/** The receipts of the day's first second: every batch into every warehouse (the opening stock). A receipt
+ *  holds at most QTY_MAX (CONTRACT "Bounds"): a larger opening quantity arrives as several receipts. */
 export function openingReceipts(o: Resolved, date: string, ts: string): InventoryEvent[] {
   const out: InventoryEvent[] = [];
   for (const wh of WAREHOUSE_IDS) {
     for (const sku of SKUS) {
       for (const [batch_no, qty] of stockPlan(o, date).slots.get(slotKey(wh, sku.sku_id))!.opening) {
-        out.push({ event_id: `demo-${o.tag}-open-${date}-${wh}-${batch_no}`, type: 'inventory.receipt', ts,
-          warehouse_id: wh, sku_id: sku.sku_id, batch_no, qty });
+        const id = `demo-${o.tag}-open-${date}-${wh}-${batch_no}`;
+        for (let part = 1, rest = qty; rest > 0; part++, rest -= QTY_MAX) {
+          out.push({ event_id: part === 1 ? id : `${id}-p${part}`, type: 'inventory.receipt', ts,
+            warehouse_id: wh, sku_id: sku.sku_id, batch_no, qty: Math.min(rest, QTY_MAX) });
+        }
       }
     }
   }
@@ -128,7 +133,7 @@ export function routineMoves(o: Resolved, second: number, secOfDay: number, date
     const usable = plan.batches.get(sku.sku_id)!.filter((b) => b.kind === 'normal');
     if (!slot.low) {
       const event: InventoryEvent = { event_id: id('rcpt', wh), type: 'inventory.receipt', ts, warehouse_id: wh,
-        sku_id: sku.sku_id, batch_no: usable[usable.length - 1].batch_no, qty: ceil10(3 * expectedDaily(o, sku, wh)) };
+        sku_id: sku.sku_id, batch_no: usable[usable.length - 1].batch_no, qty: Math.min(QTY_MAX, ceil10(3 * expectedDaily(o, sku, wh))) };
       moves.push(event);
       receipts.push({ event, sku, whIdx: mWh, j });
     }

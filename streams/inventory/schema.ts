@@ -1,8 +1,7 @@
 // The inventory.* events: stock moves per warehouse, SKU and batch (批号).
 import { Type } from 'typebox';
-import { Id, eventSchema } from '../common.ts';
+import { Id, Qty, SignedQty, eventSchema } from '../common.ts';
 
-const Qty = Type.Integer({ minimum: 1, maximum: 1_000_000_000, description: 'positive integer' });
 const move = (qty = Qty) => ({ warehouse_id: Id, sku_id: Id, batch_no: Id, qty, order_id: Type.Optional(Id) });
 
 export const InventoryReceipt = eventSchema('inventory.receipt', move());
@@ -10,10 +9,7 @@ export const InventoryPick = eventSchema('inventory.pick', move());
 export const InventoryReturn = eventSchema('inventory.return', move());
 export const InventoryScrap = eventSchema('inventory.scrap', move());
 /** A stock count correction: may be negative, never zero. */
-export const InventoryAdjust = eventSchema(
-  'inventory.adjust',
-  move(Type.Integer({ minimum: -1_000_000_000, maximum: 1_000_000_000, not: Type.Literal(0), description: 'non-zero integer' })),
-);
+export const InventoryAdjust = eventSchema('inventory.adjust', move(SignedQty));
 
 /** Sign of each move on the stock on hand (CONTRACT inventory.stock). */
 export const STOCK_SIGN: Readonly<Record<string, 1 | -1>> = {

@@ -1,10 +1,10 @@
 // The order.* events of CONTRACT "Event types and required fields".
 import { Type, type Static } from 'typebox';
-import { ChannelT, Fen, Id, ProvinceT, Text, eventSchema } from '../common.ts';
+import { ChannelT, Fen, Id, ProvinceT, Qty, Text, eventSchema } from '../common.ts';
 
 export const OrderLine = Type.Object({
   sku_id: Id,
-  qty: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+  qty: Qty,
   unit_price_fen: Fen,
   discount_fen: Type.Optional(Fen),
   batch_no: Type.Optional(Id),
@@ -21,7 +21,7 @@ const orderHeader = {
   buyer_name: Type.Optional(Text),
   buyer_phone: Type.Optional(Text),
   address: Type.Optional(Text),
-  address_hash: Type.Optional(Id),
+  address_hash: Type.Optional(Text),
   device_id: Type.Optional(Id),
   campaign: Type.Optional(Text),
 };

@@ -1,9 +1,8 @@
 // Reference data (CONTRACT "Reference data"): PUT /api/v1/reference/{kind}, an array upserted by id.
 // One declaration per kind: its id field(s), its row schema, and the ClickHouse columns it maps to.
 import { Type, type TObject } from 'typebox';
-import { ChannelT, Fen, Id, ProvinceT, Text } from '../common.ts';
+import { CalendarDate, ChannelT, Fen, Id, ProvinceT, Text } from '../common.ts';
 
-const IsoDate = Type.String({ format: 'date', description: 'a calendar date YYYY-MM-DD' });
 export const CATEGORIES = ['rx', 'otc_a', 'otc_b', 'device', 'supplement', 'herbal'] as const;
 export const STORAGE_CLASSES = ['normal', 'shady', 'cold'] as const;
 
@@ -36,7 +35,7 @@ export const REFERENCE_KINDS: readonly ReferenceKind[] = [
   {
     kind: 'shops',
     key: ['shop_id'],
-    schema: Type.Object({ shop_id: Id, channel: ChannelT, name: Text, licence_no: Text, licence_expires: IsoDate, gsp_expires: IsoDate }),
+    schema: Type.Object({ shop_id: Id, channel: ChannelT, name: Text, licence_no: Text, licence_expires: CalendarDate, gsp_expires: CalendarDate }),
     columns: { shop_id: 'String', channel: 'LowCardinality(String)', name: 'String', licence_no: 'String', licence_expires: 'Date32', gsp_expires: 'Date32' },
   },
   {
@@ -48,7 +47,7 @@ export const REFERENCE_KINDS: readonly ReferenceKind[] = [
   {
     kind: 'batches',
     key: ['batch_no'],
-    schema: Type.Object({ batch_no: Id, sku_id: Id, mfg_date: IsoDate, expiry_date: IsoDate }),
+    schema: Type.Object({ batch_no: Id, sku_id: Id, mfg_date: CalendarDate, expiry_date: CalendarDate }),
     columns: { batch_no: 'String', sku_id: 'String', mfg_date: 'Date32', expiry_date: 'Date32' },
   },
   {
@@ -60,7 +59,7 @@ export const REFERENCE_KINDS: readonly ReferenceKind[] = [
   {
     kind: 'targets',
     key: ['date', 'channel'],
-    schema: Type.Object({ date: IsoDate, channel: Type.Union([ChannelT, Type.Literal('all')], { description: 'a channel or "all"' }), gmv_target_fen: Fen }),
+    schema: Type.Object({ date: CalendarDate, channel: Type.Union([ChannelT, Type.Literal('all')], { description: 'a channel or "all"' }), gmv_target_fen: Fen }),
     columns: { date: 'Date32', channel: 'LowCardinality(String)', gmv_target_fen: 'Int64' },
   },
 ];

@@ -1,5 +1,5 @@
 // The four built-in screens on demo data, at 1920×1080 and 3840×2160, in a browser whose zone is not the
-// business zone: no console errors, every widget live, every value a widget holds equal to the read API
+// business zone: no console errors, no CSP violation, every widget live, every value a widget holds equal to the read API
 // for its metric and params, every KPI number equal to the API. Screenshots in test/.output/.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { demoEventsForSecond, demoReference } from '../../streams/demo/index.ts'
 import { dayRange } from '../../server/time.ts';
 import type { Screen } from '../../screens/schema.ts';
 import { valueAt } from '../../widgets/format.ts';
-import { launchChromium, outputPath, watchErrors } from '../helpers/browser.ts';
+import { launchChromium, outputPath, watchCspViolations, watchErrors } from '../helpers/browser.ts';
 import { ADMIN, fixedClock, getJson, postEvents, putReference, useServer } from '../helpers/server.ts';
 
 const DATE = '2026-11-11';
@@ -38,7 +38,10 @@ describe('built-in screens', () => {
         const screen = (await getJson(server().url, `/api/v1/screens/${id}`)).body as Screen;
         const page = await browser.newPage({ viewport: { width: w, height: h }, timezoneId: 'America/New_York' });
         const errors = watchErrors(page);
-        await page.goto(`${server().url}/screens/${id}?token=${ADMIN}`);
+        const violations = await watchCspViolations(page);
+        const response = await page.goto(`${server().url}/screens/${id}?token=${ADMIN}`);
+        // The page runs under the server's CSP (no eval, no inline script, same-origin connections only).
+        expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
         await page.locator('[data-status=live]').waitFor({ timeout: 15_000 });
         await expect.poll(() => page.locator('section.cell[data-state=live]').count(), { timeout: 15_000 }).toBe(screen.widgets.length);
         for (const wd of screen.widgets) {
@@ -56,6 +59,7 @@ describe('built-in screens', () => {
         await page.waitForTimeout(800);
         await page.screenshot({ path: outputPath(`screen-${id}-${w}x${h}.png`) });
         expect(errors).toEqual([]);
+        expect(await violations()).toEqual([]);
         await page.close();
       }, 60_000);
     }

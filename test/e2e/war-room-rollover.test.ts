@@ -1,5 +1,5 @@
 // A war-room screen left open across midnight in Chromium: the server's clock runs in real time from
-// 23:59:50 Shanghai, the display machine is in UTC (its own midnight is 8 hours away). At 00:00 Shanghai the
+// 23:59:35 Shanghai, the display machine is in UTC (its own midnight is 8 hours away). At 00:00 Shanghai the
 // screen must show the new day by itself: GMV 0, the minute line starting over, the clock on the 25th.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import { launchChromium, outputPath, watchErrors } from '../helpers/browser.ts';
 import { paid } from '../helpers/events.ts';
 import { ADMIN, getJson, postEvents, removeDir, startServer, type Running } from '../helpers/server.ts';
 
-const START = Date.parse('2026-11-24T23:59:50+08:00');
+// 25 s before midnight: the page must load and draw its first values before the day ends, also on a busy machine.
+const START = Date.parse('2026-11-24T23:59:35+08:00');
 const MIDNIGHT = Date.parse('2026-11-25T00:00:00+08:00');
 let offset = 0;
 const clock: Clock = { now: () => Date.now() + offset };
@@ -38,11 +39,11 @@ describe('war-room screen across midnight', () => {
     const gmv = page.locator('[data-widget=gmv] rx-kpi');
     const line = page.locator('[data-widget=orders-per-minute] rx-line');
     await expect.poll(() => gmv.getAttribute('data-value'), { timeout: 10_000 }).toBe('5000');
-    await expect.poll(() => line.getAttribute('data-last')).toBe('23:59');
+    await expect.poll(() => line.getAttribute('data-last'), { timeout: 10_000 }).toBe('23:59');
     expect(await line.getAttribute('data-points')).toBe('1440');
     expect(clock.now()).toBeLessThan(MIDNIGHT);
 
-    await expect.poll(() => gmv.getAttribute('data-value'), { timeout: 20_000 }).toBe('0');
+    await expect.poll(() => gmv.getAttribute('data-value'), { timeout: 35_000 }).toBe('0');
     await expect.poll(() => line.getAttribute('data-points'), { timeout: 5_000 }).toBe('1');
     expect(await line.getAttribute('data-last')).toBe('00:00');
     expect(clock.now()).toBeGreaterThanOrEqual(MIDNIGHT);
@@ -55,5 +56,5 @@ describe('war-room screen across midnight', () => {
     expect((await getJson(s.url, '/api/v1/metrics/sales.gmv')).body).toMatchObject({ value: 7_000, params: { date: '2026-11-25' } });
     await page.screenshot({ path: outputPath('war-room-after-midnight.png') });
     expect(errors).toEqual([]);
-  });
+  }, 90_000);
 });

@@ -4,8 +4,22 @@ import type { ClientToServerEvents, MetricMessage, MetricValueMessage, ServerToC
 
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-export function connect(url: string, token: string | null): Promise<TestSocket> {
-  const socket: TestSocket = io(url, { auth: token ? { token } : {}, transports: ['websocket'], forceNew: true, reconnection: false });
+export interface ConnectOptions {
+  /** Source address of the TCP connection (127.0.0.x): the server's per-address limits count by it. */
+  localAddress?: string;
+  /** An Origin header, as a browser page would send it. */
+  origin?: string;
+}
+
+export function connect(url: string, token: string | null, opts: ConnectOptions = {}): Promise<TestSocket> {
+  const socket: TestSocket = io(url, {
+    auth: token ? { token } : {},
+    transports: ['websocket'],
+    forceNew: true,
+    reconnection: false,
+    ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    ...(opts.origin ? { extraHeaders: { origin: opts.origin } } : {}),
+  } as Parameters<typeof io>[1]);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', (err) => {

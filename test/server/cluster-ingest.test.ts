@@ -32,7 +32,7 @@ async function redis(blocking = false): Promise<Redis> {
 
 function events(n: number, tag = randomUUID()): ValidEvent[] {
   const raw = Array.from({ length: n }, (_, i) => paid({ event_id: `e-${tag}-${i}`, order_id: `O-${tag}-${i}`, ts: Date.now() - i * 1000, paid_fen: 100 + i }));
-  const v = validateEvents(raw);
+  const v = validateEvents(raw, Date.now());
   if (!v.ok) throw new Error(JSON.stringify(v.errors));
   return v.events;
 }

@@ -46,6 +46,8 @@ describe('demo stream', () => {
       want = expectedUntil(clock.now() / 1000);
       await waitFor(async () => (await getJson(b.url, '/api/v1/metrics/sales.paid_orders')).body.value === want.orders);
       expect((await getJson(b.url, '/api/v1/metrics/sales.gmv')).body.value).toBe(want.gmv);
+      // Reads wait at most 2 s for the projection (metrics/run.ts): on a loaded machine the backfill can take longer.
+      await b.app.projector.barrier();
       const perMinute = (await getJson(b.url, '/api/v1/metrics/sales.orders_per_minute')).body.value as { orders: number }[];
       expect(perMinute).toHaveLength(7);
       expect(perMinute.reduce((n, p) => n + p.orders, 0)).toBe(want.orders);

@@ -155,7 +155,7 @@ describe('group commit writer', () => {
   it('takes a submit made the moment the previous one resolved (no stranded queue)', async () => {
     const { validateEvents } = await import('../../server/ingest/validate.ts');
     for (let i = 0; i < 20; i++) {
-      const v = validateEvents([paid({ ts: TS, paid_fen: 1, event_id: `chain-${i}` })]);
+      const v = validateEvents([paid({ ts: TS, paid_fen: 1, event_id: `chain-${i}` })], Date.now());
       if (!v.ok) throw new Error('invalid');
       // Awaited back to back: each submit starts right when the writer's loop resolved the previous one.
       expect(await server().app.writer.submit(v.events)).toEqual({ accepted: 1, duplicates: 0 });

@@ -89,16 +89,17 @@ describe('push engine', () => {
     const updatesBefore = s.app.hub.stats.updates;
     const heapBefore = process.memoryUsage().heapUsed;
     let maxQueued = 0;
-    for (let i = 0; i < 400 && s.app.hub.stats.updates - updatesBefore < 640; i++) {
+    // Until 640 updates went out: how many commits that takes depends on how many the hub folds into one
+    // recomputation (more on a busy machine).
+    for (let i = 0; i < 2_000 && s.app.hub.stats.updates - updatesBefore < 640; i++) {
       await postEvents(s.url, Array.from({ length: 5 }, (_, j) => paid({ ts: now(), paid_fen: 1_000 + i * 5 + j, buyer_name: '王小明' })));
       await new Promise((r) => setTimeout(r, 30));
       maxQueued = Math.max(maxQueued, (server.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length);
     }
     expect(s.app.hub.stats.updates - updatesBefore).toBeGreaterThanOrEqual(640); // ≈ 10 MB of whole values
     // The server held back almost nothing for the stalled client: a few packets, heap not grown by the values.
-    expect(maxQueued).toBeLessThanOrEqual(MAX_BACKLOG + 1);
+    expect(maxQueued).toBeLessThanOrEqual(MAX_BACKLOG + 2); // + engine.io's ping (every 25 s)
     expect(process.memoryUsage().heapUsed - heapBefore).toBeLessThan(60 * 1024 * 1024);
-    const stalledSeq = state.seq;
     tcp.resume();
     // It reads what the kernel held, sees the gap in seq (or the heartbeat's seq) and takes a snapshot.
     const allCaughtUp = async () => {
@@ -108,9 +109,9 @@ describe('push engine', () => {
       return true;
     };
     await until(allCaughtUp, 'every value caught up with the API', 20_000);
-    expect(state.seq).toBeGreaterThan(stalledSeq);
+    // It noticed the gap and repaired (a snapshot, or a new subscription whose seq starts over).
     expect(l.gaps).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('comes back with correct values after the server restarts', async () => {
     const l = live();

@@ -69,13 +69,14 @@ describe('streams/cli.ts', () => {
     const paced = await main(args('00:03', '00:04', '--speed', '120', '--no-reference', '--quiet'), { log: () => {} });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(450); // 60 simulated seconds at 120× ≥ 0.5 s
     expect(paced.seconds).toBe(60);
-    // Interrupted once it is under way (after its first POST), not after a fixed time: a loaded machine
-    // may take longer than any fixed time to send anything.
     const ctrl = new AbortController();
-    const firstPostAborts: typeof fetch = (input, init) => {
-      setTimeout(() => ctrl.abort(), 200);
-      return fetch(input, init);
-    };
+    // Aborted once the first POST has been answered (not a fixed time after it was sent: on a loaded machine
+    // that answer may take longer).
+    const firstPostAborts: typeof fetch = (input, init) =>
+      fetch(input, init).then((res) => {
+        setTimeout(() => ctrl.abort(), 100);
+        return res;
+      });
     const stopped = await main(args('00:04', '00:30', '--speed', '10', '--no-reference', '--quiet'), { log: () => {}, signal: ctrl.signal, fetch: firstPostAborts });
     expect(stopped.stopped).toBe(true);
     expect(stopped.seconds).toBeGreaterThan(0);

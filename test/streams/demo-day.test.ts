@@ -64,7 +64,7 @@ describe('demo day: validity', () => {
         const events = demoEventsForSecond(OPTS, s);
         if (events.length === 0) continue;
         const t0 = performance.now();
-        const v = validateEvents(events);
+        const v = validateEvents(events, Date.now());
         ms += performance.now() - t0;
         if (!v.ok) expect.fail(`second ${s}: ${JSON.stringify(v.errors.slice(0, 3))}`);
         for (const e of events) types.add(e.type);
@@ -82,7 +82,7 @@ describe('demo day: validity', () => {
       EXPIRED_OUTBOUND: 0.5, NEAR_EXPIRY_STOCK: 0.5, TRACE_CODE_MISSING: 0.5, TRACE_CODE_DUPLICATE: 0.5, COLD_CHAIN_EXCURSION: 0.5,
       PRICE_ANOMALY: 0.5, STOCKOUT_RISK: 0.5, LICENCE_EXPIRY: 0.5, ORDER_SPIKE: 0.5 } };
     const events = windowEvents(noisy, at(`${DATE}T21:00:00`), 600);
-    const v = validateEvents(events);
+    const v = validateEvents(events, Date.now());
     if (!v.ok) expect.fail(JSON.stringify(v.errors.slice(0, 3)));
     expect(events.some((e) => e.type === 'order.shipped' && (e.boxes as Array<{ trace_codes: string[] }> | undefined)?.some((b) => b.trace_codes.length === 0))).toBe(true);
   });

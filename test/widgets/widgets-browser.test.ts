@@ -132,7 +132,11 @@ describe('widgets in Chromium', () => {
 
     // Detach and reattach: the chart is destroyed and rebuilt, never duplicated.
     // (Two canvases: the axis layer and the live layer.)
-    expect(await reattachAndCount(page, 'line', 'append', { points: morningPoints() }, 'canvas', 500)).toBe(2);
+    // Charts take turns (a few frames each), so the count is polled, then held.
+    await reattachAndCount(page, 'line', 'append', { points: morningPoints() }, 'canvas', 0);
+    await expect.poll(() => page.locator('#line canvas').count(), { timeout: 10_000 }).toBe(2);
+    await page.waitForTimeout(500);
+    expect(await page.locator('#line canvas').count()).toBe(2);
 
     // Remove while G2 is mid-render: destroy() must not leave errors or timers behind.
     await page.evaluate(async (points) => {
