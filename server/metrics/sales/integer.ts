@@ -20,9 +20,10 @@ export function divRound(num: IntLike, den: IntLike): number {
   return toInt(String(n < 0n ? -q : q));
 }
 
-/** part / whole in basis points (1 bp = 0.01 %), rounded half up; null when whole is 0 (no ratio exists). */
+/** part / whole in basis points (1 bp = 0.01 %), rounded half up; null when whole is 0 or negative (no ratio
+ *  exists: e.g. a margin on a net revenue that discounts larger than the lines made negative). */
 export function ratioBp(part: IntLike, whole: IntLike): number | null {
-  return BigInt(whole) === 0n ? null : divRound(BigInt(part) * 10_000n, whole);
+  return BigInt(whole) <= 0n ? null : divRound(BigInt(part) * 10_000n, whole);
 }
 
 /** amount × rate_bp / 10,000 rounded half up: a commission or a fee in fen. */
