@@ -29,9 +29,9 @@ import { errorBody, RxpError } from '../errors.ts';
 import { ingestRoutes } from '../ingest/route.ts';
 import { openStorage, type Storage } from '../plugins/clickhouse.ts';
 import { ioPlugin } from '../plugins/io.ts';
-import { SOCKET_LIMITS, SocketGuard } from '../push/guard.ts';
+import { backlogOf, closeForLimits, HARD_BACKLOG, SOCKET_LIMITS, SocketGuard } from '../push/guard.ts';
 import { connectRedis, redisReady } from '../plugins/redis.ts';
-import { identify, MAX_BACKLOG, type WantedSubscription } from '../push/hub.ts';
+import { identify, type WantedSubscription } from '../push/hub.ts';
 import type { MetricValueMessage } from '../push/protocol.ts';
 import { loadRulesFile } from '../rules/index.ts';
 import { loadScreenFiles } from '../screens.ts';
@@ -349,13 +349,10 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
     if (room.startsWith('m:')) held.drop(room.slice(2));
   });
   // Updates reach this instance's sockets from the leader through the adapter: a socket that stopped reading
-  // would queue them without bound here. Past a few times the hub's own limit it is disconnected; its screen
-  // reconnects and resubscribes.
+  // would queue them without bound here. Past the guard's hard backlog it is closed as a single server's hub
+  // closes it (guard.ts); its screen reconnects and resubscribes.
   const slowGuard = setInterval(() => {
-    for (const s of app.io.of('/').sockets.values()) {
-      const queued = (s.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
-      if (queued > 4 * MAX_BACKLOG) s.disconnect(true);
-    }
+    for (const s of app.io.of('/').sockets.values()) if (backlogOf(s) > HARD_BACKLOG) closeForLimits(s);
   }, 2_000).unref();
 
   // ---- HTTP: this instance's own view, then everything else at the leader ----
