@@ -242,6 +242,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const engine = new RulesEngine({ storage, clock, tz: config.tzBusiness, logger: app.log, rules, alerts, ref: new RefCache(storage), metricCtx: baseCtx });
   const writer = new IngestWriter({
     storage,
+    maxFilterBytes: config.idFilterMb * 1024 * 1024,
     logger: app.log,
     clock,
     projector,

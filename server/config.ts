@@ -52,6 +52,9 @@ export interface Config {
   };
   /** pino level. @default 'info' */
   readonly logLevel: string;
+  /** RXPULSE_ID_FILTER_MB: memory each in-memory id filter of the ingest writer may take (event ids, paid
+   *  orders; 2 bytes an id). Past it duplicates stay exact but more ids are verified in storage. */
+  readonly idFilterMb: number;
   /** RXPULSE_REQUEST_TIMEOUT_MS: a request (headers and body) must arrive within this, or its connection is
    *  closed (a stalled body is cut within this + 5 s). @default 30_000 ms */
   readonly requestTimeoutMs: number;
@@ -170,6 +173,7 @@ export function loadConfig(source: Env = process.env, defaults: Env = {}): Confi
     demoRate,
     tokens: Object.freeze({ ingest, admin, generated: Object.freeze(generated) }),
     logLevel: env.LOG_LEVEL || 'info',
+    idFilterMb: intVar(env, 'RXPULSE_ID_FILTER_MB', 256, 4, 16_384),
     requestTimeoutMs: intVar(env, 'RXPULSE_REQUEST_TIMEOUT_MS', 30_000, 1_000, 60_000),
     keepAliveTimeoutMs: intVar(env, 'RXPULSE_KEEP_ALIVE_TIMEOUT_MS', 10_000, 1_000, 120_000),
     authFailMax: intVar(env, 'RXPULSE_AUTH_FAIL_MAX', 600, 1, 1_000_000),

@@ -29,7 +29,7 @@ export const ERRORS = {
   RXP_ERR_ALERT_INVALID: { status: 400, message: 'invalid alert request' },
   RXP_ERR_NOT_FOUND: { status: 404, message: 'not found' },
   RXP_ERR_BAD_REQUEST: { status: 400, message: 'bad request' },
-  RXP_ERR_UNSAFE_INTEGER: { status: 500, message: 'a value is past 2^53 - 1 and cannot be shown exactly' },
+  RXP_ERR_UNSAFE_INTEGER: { status: 422, message: 'a value is past 2^53 - 1 and cannot be shown exactly' },
   RXP_ERR_INTERNAL: { status: 500, message: 'internal error' },
 } as const;
 

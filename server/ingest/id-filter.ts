@@ -1,12 +1,11 @@
 // An in-memory filter of ids already stored, so that the idempotency check by event_id (and "is this the
 // first order.paid of its order") costs no ClickHouse lookup for the common case, a new id.
 //
-// Ids are kept as 32-bit fingerprints in open-addressing tables, one per UTC day of the event's own ts
-// (a retry carries the same ts as the original, so it is looked up in that day only). A fingerprint that
-// is absent means "certainly new"; a present one means "maybe stored" and the caller verifies those few ids
-// in ClickHouse (false positives ≈ n / 2³²). Memory: ≈ 6 bytes per id held (5 M ids/day ≈ 32 MB a day).
-
-const DAY_MS = 86_400_000;
+// Ids are kept as 32-bit fingerprints in a Bloom filter over everything stored, whatever its day (an id
+// reused with another ts is a duplicate too, CONTRACT). A fingerprint that is absent means "certainly new";
+// a present one means "maybe stored" and the caller verifies those few ids in ClickHouse (a primary-key
+// lookup: ≈ 60 µs an id on 5 M stored events, too dear for every id but cheap for the few percent that
+// are maybe). False positives: the filter's own (≈ 0.24 % when full) plus fingerprint clashes (≈ n / 2³²).
 
 /** FNV-1a over UTF-16 code units, 32 bits; 0 is reserved for "empty". */
 export function fingerprint(id: string): number {
@@ -18,44 +17,15 @@ export function fingerprint(id: string): number {
   return h >>> 0 || 1;
 }
 
-/** A set of non-zero uint32 values; linear probing, grows at 70 % load. */
-export class FingerprintSet {
-  private table = new Uint32Array(1024);
-  private count = 0;
-
-  get size(): number {
-    return this.count;
+/** A second 32-bit hash of the id, independent of `fingerprint` (a multiply-xorshift over code units): with
+ *  both, a filter is not limited by 32-bit clashes (≈ n / 2³² of all ids). */
+export function fingerprint2(id: string): number {
+  let h = 0x9e3779b9 ^ id.length;
+  for (let i = 0; i < id.length; i++) {
+    h = Math.imul(h ^ id.charCodeAt(i), 0x5bd1e995);
+    h ^= h >>> 13;
   }
-
-  has(fp: number): boolean {
-    const mask = this.table.length - 1;
-    for (let i = mix(fp) & mask; ; i = (i + 1) & mask) {
-      const v = this.table[i];
-      if (v === 0) return false;
-      if (v === fp) return true;
-    }
-  }
-
-  add(fp: number): void {
-    if ((this.count + 1) * 10 > this.table.length * 7) this.grow();
-    const mask = this.table.length - 1;
-    for (let i = mix(fp) & mask; ; i = (i + 1) & mask) {
-      const v = this.table[i];
-      if (v === fp) return;
-      if (v === 0) {
-        this.table[i] = fp;
-        this.count++;
-        return;
-      }
-    }
-  }
-
-  private grow(): void {
-    const old = this.table;
-    this.table = new Uint32Array(old.length * 2);
-    this.count = 0;
-    for (const v of old) if (v !== 0) this.add(v);
-  }
+  return mix2(h);
 }
 
 // The slot comes from a second mix of the fingerprint, so FNV's low bits do not cluster the table.
@@ -64,81 +34,96 @@ function mix(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-export const utcDay = (ms: number): number => Math.floor(ms / DAY_MS);
+/** The second, independent mix (the step between a fingerprint's probes; always odd). */
+function mix2(x: number): number {
+  x = Math.imul(x ^ (x >>> 15), 0x2c1b3c6d);
+  x = Math.imul(x ^ (x >>> 12), 0x297a2d39);
+  return ((x ^ (x >>> 15)) | 1) >>> 0;
+}
+
+/** The first layer holds at least this many ids. */
+const MIN_LAYER_IDS = 1 << 20;
+
+interface Layer {
+  readonly words: Uint32Array;
+  readonly mask: number;
+  readonly capacity: number;
+  count: number;
+}
+
+function layer(ids: number, bitsPerId: number): Layer {
+  let bits = 32;
+  while (bits < ids * bitsPerId) bits *= 2;
+  return { words: new Uint32Array(bits / 32), mask: bits - 1, capacity: Math.floor(bits / bitsPerId), count: 0 };
+}
+
+/** How a filter trades memory for false positives (the rate when a layer is full). */
+export interface FilterShape {
+  bitsPerId: number;
+  probes: number;
+}
+/** 2 bytes an id, ≈ 0.24 % false positives when full. */
+export const COMPACT: FilterShape = { bitsPerId: 16, probes: 4 };
+/** 4 bytes an id, ≈ 0.001 % false positives when full (where a "maybe" costs a wait, not just a lookup). */
+export const PRECISE: FilterShape = { bitsPerId: 32, probes: 7 };
 
 /**
- * Fingerprint sets per UTC day of the event time, loaded on demand from storage (`load(day)` must return
- * every fingerprint stored for that day) and kept for the `maxDays` most recently used days. A loaded day
- * is authoritative: "absent" means not stored. Replaying an old day costs one load of that day.
+ * Every fingerprint ever stored, as a Bloom filter in layers (a full layer is followed by one twice its size,
+ * while the total stays within `maxBytes`; past that the last layer takes more than it was sized for and
+ * answers "maybe" more often). It never forgets: "absent" means certainly not stored, whatever the day;
+ * "maybe" is verified in storage by the caller. An id is given as two 32-bit hashes: `fingerprint` and
+ * `fingerprint2` of the id, or one fingerprint alone (the second is then derived from it, so ids whose
+ * fingerprints clash are "maybe" for each other). Memory: `shape.bitsPerId` bits an id.
  */
-export class DayFilter {
-  private readonly days = new Map<number, FingerprintSet>();
-  private readonly loading = new Map<number, Promise<void>>();
+export class IdFilter {
+  private readonly layers: Layer[];
+  private ids = 0;
 
   constructor(
-    private readonly maxDays: number,
-    private readonly load: (day: number) => Promise<Iterable<number>>,
-  ) {}
+    private readonly maxBytes: number,
+    expected = 0,
+    private readonly shape: FilterShape = COMPACT,
+  ) {
+    const first = layer(Math.max(MIN_LAYER_IDS, Math.ceil(expected * 1.5)), shape.bitsPerId);
+    this.layers = [first.words.byteLength > maxBytes ? layer(Math.max(1, Math.floor((maxBytes * 8) / shape.bitsPerId)), shape.bitsPerId) : first];
+  }
 
-  /** Loads the days not held yet (and marks all of them as recently used). */
-  async ensure(days: Iterable<number>): Promise<void> {
-    const wanted = [...new Set(days)];
-    await Promise.all(wanted.map((d) => this.ensureOne(d)));
-    for (const d of wanted) {
-      const set = this.days.get(d);
-      if (set) {
-        this.days.delete(d); // re-insert: Map order is the LRU order
-        this.days.set(d, set);
+  has(fp: number, fp2 = mix2(fp)): boolean {
+    const h1 = mix(fp);
+    const h2 = fp2 | 1;
+    const probes = this.shape.probes;
+    outer: for (const l of this.layers) {
+      for (let i = 0, h = h1; i < probes; i++, h = (h + h2) >>> 0) {
+        const bit = h & l.mask;
+        if ((l.words[bit >>> 5] & (1 << (bit & 31))) === 0) continue outer;
       }
+      return true;
     }
-    while (this.days.size > Math.max(this.maxDays, wanted.length)) this.days.delete(this.days.keys().next().value as number);
-  }
-
-  private ensureOne(day: number): Promise<void> {
-    if (this.days.has(day)) return Promise.resolve();
-    let p = this.loading.get(day);
-    if (!p) {
-      p = this.load(day)
-        .then((fps) => {
-          const set = new FingerprintSet();
-          for (const fp of fps) set.add(fp);
-          this.days.set(day, set);
-        })
-        .finally(() => this.loading.delete(day));
-      this.loading.set(day, p);
-    }
-    return p;
-  }
-
-  /** May `fp` be stored under `day`? The day must have been ensured. */
-  mayHave(fp: number, day: number): boolean {
-    const set = this.days.get(day);
-    if (!set) throw new Error(`day ${day} is not loaded`);
-    return set.has(fp);
-  }
-
-  /** May `fp` be stored under any held day? */
-  mayHaveAnyDay(fp: number): boolean {
-    for (const set of this.days.values()) if (set.has(fp)) return true;
     return false;
   }
 
-  /** Records a stored fingerprint (only where its day is held: an unheld day loads it from storage later). */
-  add(fp: number, day: number): void {
-    this.days.get(day)?.add(fp);
+  add(fp: number, fp2 = mix2(fp)): void {
+    if (this.has(fp, fp2)) return;
+    let last = this.layers[this.layers.length - 1];
+    if (last.count >= last.capacity && this.bytes + last.words.byteLength * 2 <= this.maxBytes) {
+      last = layer(last.capacity * 2, this.shape.bitsPerId);
+      this.layers.push(last);
+    }
+    const h2 = fp2 | 1;
+    for (let i = 0, h = mix(fp); i < this.shape.probes; i++, h = (h + h2) >>> 0) {
+      const bit = h & last.mask;
+      last.words[bit >>> 5] |= 1 << (bit & 31);
+    }
+    last.count++;
+    this.ids++;
   }
 
-  clear(): void {
-    this.days.clear();
-  }
-
+  /** Distinct fingerprints added (as far as the filter can tell). */
   get size(): number {
-    let n = 0;
-    for (const set of this.days.values()) n += set.size;
-    return n;
+    return this.ids;
   }
 
-  get heldDays(): number {
-    return this.days.size;
+  get bytes(): number {
+    return this.layers.reduce((n, l) => n + l.words.byteLength, 0);
   }
 }

@@ -15,7 +15,7 @@ import type { Storage } from '../plugins/clickhouse.ts';
 import { RxpError } from '../errors.ts';
 import type { Clock } from '../time.ts';
 import { MAX_ERRORS, type EventError, type ValidEvent } from './validate.ts';
-import { DayFilter, fingerprint, utcDay } from './id-filter.ts';
+import { IdFilter, PRECISE, fingerprint, fingerprint2 } from './id-filter.ts';
 import type { Projector } from './projector.ts';
 import { refusalOf } from './storage-errors.ts';
 import { chTime, type StoredEvent } from '../store/projections.ts';
@@ -57,15 +57,38 @@ export interface WriterOptions {
   maxGroupEvents?: number;
   /** Events waiting beyond this answer 503 at once instead of queueing (overload). @default 200_000 */
   maxQueuedEvents?: number;
+  /** Memory each id filter may take. @default 256 MiB */
+  maxFilterBytes?: number;
 }
 
 /** Ids per lookup query: keeps an HTTP ClickHouse URL well under its size limit. */
 const LOOKUP_CHUNK = 2_000;
-/** UTC days of event ids and of paid orders held in memory (others are loaded when an event needs them). */
-const FILTER_DAYS = 4;
+/** Stored ids read per query when the filters load (keeps each answer a few tens of MB of text). */
+const LOAD_PAGE = 2_000_000;
+/** Memory the two id filters may take each, unless the options say otherwise. */
+const FILTER_MAX_BYTES = 256 * 1024 * 1024;
 /** Event times the writer can store: the id filters address days by UInt32 seconds, the rollups by DateTime
  *  (1970 … 2106). Validation is far narrower (2000 … 24 h ahead); this guards the writer itself. */
 const TS_STORABLE_MAX = 4_294_967_295_999;
+
+/** Adds the numbers of a text of decimal lines (a UInt32 column as TabSeparated), parsed in place: a
+ *  split and Number() would cost 3× as much on millions of ids. */
+function addDecimalLines(filter: IdFilter, text: string): void {
+  let n = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      if (digits > 0) filter.add(n);
+      n = 0;
+      digits = 0;
+    } else {
+      n = n * 10 + (c - 48);
+      digits++;
+    }
+  }
+  if (digits > 0) filter.add(n);
+}
 
 /** Why a validated event cannot be stored at all (checked at submit: the request alone answers 400). */
 function unstorable(e: ValidEvent): { field: string; reason: string } | null {
@@ -81,8 +104,10 @@ export class IngestWriter {
   private closing = false;
   private readonly maxGroup: number;
   private readonly maxQueued: number;
-  private readonly eventIds: DayFilter;
-  private readonly paidOrders: DayFilter;
+  private readonly filterMaxBytes: number;
+  /** Every event id stored, and every order whose first order.paid is stored (fingerprints, never forgotten). */
+  private eventIds: IdFilter;
+  private paidOrders: IdFilter;
   /** Set until the filters hold what is stored (at start, and again after an insert of unknown outcome). */
   private filtersReady: Promise<void> | null = null;
   /** `splits`: groups split because storage refused part of them; `refused`: requests answered 400 for it. */
@@ -94,26 +119,9 @@ export class IngestWriter {
     this.maxGroup = opts.maxGroupEvents ?? 50_000;
     this.maxQueued = opts.maxQueuedEvents ?? 200_000;
     const { storage } = opts;
-    // Both read the `events` log, which is written synchronously (the typed tables lag by a projection).
-    this.eventIds = new DayFilter(FILTER_DAYS, async (day) => {
-      const rs = await storage.write.query({
-        query: `SELECT id_fp FROM ${storage.db}.events
-                WHERE ts >= toDateTime64({from:UInt32}, 3, 'UTC') AND ts < toDateTime64({to:UInt32}, 3, 'UTC')`,
-        query_params: { from: day * 86_400, to: (day + 1) * 86_400 },
-        format: 'TabSeparated',
-      });
-      return (await rs.text()).split('\n').filter(Boolean).map(Number);
-    });
-    this.paidOrders = new DayFilter(FILTER_DAYS, async (day) => {
-      const rs = await storage.write.query({
-        query: `SELECT JSONExtractString(body, 'order_id') FROM ${storage.db}.events
-                WHERE type = 'order.paid' AND first_paid = 1
-                  AND ts >= toDateTime64({from:UInt32}, 3, 'UTC') AND ts < toDateTime64({to:UInt32}, 3, 'UTC')`,
-        query_params: { from: day * 86_400, to: (day + 1) * 86_400 },
-        format: 'TabSeparated',
-      });
-      return (await rs.text()).split('\n').filter(Boolean).map(fingerprint);
-    });
+    this.filterMaxBytes = opts.maxFilterBytes ?? FILTER_MAX_BYTES;
+    this.eventIds = new IdFilter(this.filterMaxBytes);
+    this.paidOrders = new IdFilter(this.filterMaxBytes, 0, PRECISE);
   }
 
   get queued(): number {
@@ -159,13 +167,35 @@ export class IngestWriter {
   private async loadFilters(): Promise<void> {
     // First finish any projection a stop interrupted: group ids continue above the last stored one.
     await this.opts.projector.recover();
-    this.eventIds.clear();
-    this.paidOrders.clear();
-    // Today and yesterday are loaded up front; other days when an event of theirs arrives.
-    const today = utcDay(this.opts.clock.now());
-    await this.eventIds.ensure([today - 1, today]);
-    await this.paidOrders.ensure([today - 1, today]);
-    this.opts.logger.info({ eventIds: this.eventIds.size, paidOrders: this.paidOrders.size }, 'ingest id filters loaded');
+    // Both read the `events` log, which is written synchronously (the typed tables lag by a projection), in
+    // pages that split the rows by a hash, so no answer grows with the store.
+    const { storage } = this.opts;
+    const { db } = this.opts.storage;
+    const stored = await this.count('1');
+    const events = new IdFilter(this.filterMaxBytes, stored);
+    for (let page = 0, pages = Math.max(1, Math.ceil(stored / LOAD_PAGE)); page < pages; page++) {
+      const rs = await this.opts.storage.write.query({ query: `SELECT id_fp FROM ${db}.events WHERE id_fp % ${pages} = ${page}`, format: 'TabSeparated' });
+      addDecimalLines(events, await rs.text());
+    }
+    const paidWhere = `type = 'order.paid' AND first_paid = 1`;
+    const paidCount = await this.count(paidWhere);
+    const paid = new IdFilter(this.filterMaxBytes, paidCount, PRECISE);
+    for (let page = 0, pages = Math.max(1, Math.ceil(paidCount / LOAD_PAGE)); page < pages; page++) {
+      // One JSON array a page: any character of an id comes back exact, parsed in one go.
+      const rs = await this.opts.storage.write.query({
+        query: `SELECT groupArray(JSONExtractString(body, 'order_id')) FROM ${db}.events WHERE ${paidWhere} AND id_fp % ${pages} = ${page}`,
+        format: 'JSONCompactEachRow',
+      });
+      for (const [ids] of await rs.json<[string[]]>()) for (const id of ids) paid.add(fingerprint(id), fingerprint2(id));
+    }
+    this.eventIds = events;
+    this.paidOrders = paid;
+    this.opts.logger.info({ eventIds: events.size, paidOrders: paid.size, bytes: events.bytes + paid.bytes }, 'ingest id filters loaded');
+  }
+
+  private async count(where: string): Promise<number> {
+    const rs = await this.opts.storage.write.query({ query: `SELECT count() FROM ${this.opts.storage.db}.events WHERE ${where}`, format: 'TabSeparated' });
+    return Number((await rs.text()).trim());
   }
 
   /** Stops taking new events and waits until everything queued is written (graceful shutdown). */
@@ -247,6 +277,14 @@ export class IngestWriter {
     for (const p of group) p.reject(mapped);
   }
 
+  /** Records ids (and first payments) as stored in the filters. */
+  private remember(events: readonly ValidEvent[], firstPaid: Uint8Array): void {
+    events.forEach((e, i) => {
+      this.eventIds.add(fingerprint(e.event_id));
+      if (firstPaid[i]) this.paidOrders.add(fingerprint(e.body.order_id as string), fingerprint2(e.body.order_id as string));
+    });
+  }
+
   private async groupStored(groupId: number): Promise<boolean> {
     try {
       const rs = await this.opts.storage.write.query({
@@ -278,16 +316,12 @@ export class IngestWriter {
   private async writeGroup(group: Pending[]): Promise<IngestResult[]> {
     const started = this.opts.clock.now();
     const { db } = this.opts.storage;
-    const days = new Set<number>();
-    for (const p of group) for (const e of p.events) days.add(utcDay(e.tsMs));
-    await this.eventIds.ensure(days);
 
     // Which ids may already be stored: the filter answers "certainly new" for most; the rest are verified.
     const toVerify = new Set<string>();
     for (const p of group) {
       for (const e of p.events) {
-        // Any day held, not only the event's own: an id reused with another ts (another day) is a duplicate too.
-        if (this.eventIds.mayHaveAnyDay(fingerprint(e.event_id))) toVerify.add(e.event_id);
+        if (this.eventIds.has(fingerprint(e.event_id))) toVerify.add(e.event_id);
       }
     }
     const known = toVerify.size ? await this.existing(`SELECT event_id FROM ${db}.events WHERE event_id IN {ids:Array(String)}`, [...toVerify]) : new Set<string>();
@@ -306,11 +340,9 @@ export class IngestWriter {
 
     // Only the first order.paid received for an order counts (CONTRACT sales.gmv): decided at write time so
     // the rollups can simply sum.
-    const paidDays = new Set(fresh.filter((e) => e.type === 'order.paid').map((e) => utcDay(e.tsMs)));
-    if (paidDays.size > 0) await this.paidOrders.ensure(paidDays);
     const paidToVerify = new Set<string>();
     for (const e of fresh) {
-      if (e.type === 'order.paid' && this.paidOrders.mayHaveAnyDay(fingerprint(e.body.order_id as string))) paidToVerify.add(e.body.order_id as string);
+      if (e.type === 'order.paid' && this.paidOrders.has(fingerprint(e.body.order_id as string), fingerprint2(e.body.order_id as string))) paidToVerify.add(e.body.order_id as string);
     }
     // Rare (a repeated order.paid, or a fingerprint clash): verify on the typed table once it has caught up.
     if (paidToVerify.size > 0) await this.opts.projector.barrier();
@@ -341,17 +373,16 @@ export class IngestWriter {
           query: `INSERT INTO ${db}.events SETTINGS input_format_json_read_objects_as_strings = 1 FORMAT JSONEachRow\n${lines.join('\n')}`,
         });
       } catch (err) {
-        // Over HTTP an error does not prove the INSERT failed: if the group is there, it is durable.
+        // Over HTTP an error does not prove the INSERT failed: if the group is there, it is durable. If it
+        // cannot be told, the filters take the ids anyway: a "maybe" is verified, so a retry stays exact.
+        this.remember(fresh, firstPaid);
         if (!(await this.groupStored(groupId))) throw err;
         this.opts.logger.warn({ err, groupId }, 'insert reported an error but the group is stored; acknowledging');
       }
       this.stats.inserts++;
+      this.remember(fresh, firstPaid);
       fresh.forEach((e, i) => {
-        this.eventIds.add(fingerprint(e.event_id), utcDay(e.tsMs));
-        if (firstPaid[i]) {
-          this.paidOrders.add(fingerprint(e.body.order_id as string), utcDay(e.tsMs));
-          payments.push({ tsMs: e.tsMs, paid_fen: e.body.paid_fen as number });
-        }
+        if (firstPaid[i]) payments.push({ tsMs: e.tsMs, paid_fen: e.body.paid_fen as number });
       });
       stored = fresh.map((e, i) => ({ event_id: e.event_id, type: e.type, stream: e.stream, tsMs: e.tsMs, firstPaid: firstPaid[i] ? 1 : 0, body: e.body }));
       this.opts.projector.enqueue(groupId, stored);

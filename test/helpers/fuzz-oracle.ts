@@ -453,11 +453,9 @@ export interface Reply {
 /**
  * What is wrong with the server's reply to an ingest request (empty: nothing), given the verdicts and the
  * event_ids known to be stored before it. Store checks (counts in the log) are the caller's.
- * `reuse`: how to judge an event_id acknowledged before with other content. The CONTRACT says it is a
- * duplicate ('strict'); 'lenient' lets it be counted either way, so that the properties of other classes
- * (whose shrinking re-sends ids with other content) are not all taken over by that one bug.
+ * An event_id acknowledged before with other content is a duplicate (CONTRACT), whatever its day.
  */
-export function judgeIngest(x: IngestExpectation, r: Reply, known: KnownIds, reuse: 'strict' | 'lenient' = 'strict'): string[] {
+export function judgeIngest(x: IngestExpectation, r: Reply, known: KnownIds): string[] {
   const v: string[] = [];
   const body = r.body as Record<string, unknown> | null;
   if (r.status >= 500) return [`${r.status} (a 5xx): ${show(body)}`];
@@ -474,7 +472,7 @@ export function judgeIngest(x: IngestExpectation, r: Reply, known: KnownIds, reu
       if (body.accepted + body.duplicates !== x.ids.length) v.push(`accepted ${body.accepted} + duplicates ${body.duplicates} ≠ ${x.ids.length} events sent`);
       const reused = reusedIds(known, x);
       const extra = body.accepted - fresh.size;
-      if (x.verdict !== 'invalid' && extra !== 0 && !(reuse === 'lenient' && extra > 0 && extra <= reused.size)) {
+      if (x.verdict !== 'invalid' && extra !== 0) {
         v.push(
           extra > 0 && extra <= reused.size
             ? `accepted ${body.accepted}, expected ${fresh.size}: event_ids acknowledged before with other content were counted again (${[...reused].slice(0, 3).map((id) => show(id)).join(', ')})`

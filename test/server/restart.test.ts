@@ -86,3 +86,42 @@ describe('duplicate filter', () => {
     }
   });
 });
+
+describe('an event_id reused on another day', () => {
+  it('is a duplicate however many days lie between, also after a restart (no day window)', async () => {
+    const day = 86_400_000;
+    const now = Date.now();
+    const original = paid({ ts: now - 40 * day, paid_fen: 700, event_id: 'far-reuse', order_id: 'FAR-1' });
+    const a = await startServer();
+    try {
+      expect((await postEvents(a.url, [original])).body).toEqual({ accepted: 1, duplicates: 0 });
+      // Events on ten other days between: whatever a per-day cache held, the first day is long out of it.
+      for (let d = 1; d <= 10; d++) {
+        expect((await postEvents(a.url, [paid({ ts: now - d * day, paid_fen: 1, event_id: `between-${d}`, order_id: `B-${d}` })])).status).toBe(200);
+      }
+      const reused = paid({ ts: now, paid_fen: 99_999, event_id: 'far-reuse', order_id: 'FAR-2' });
+      expect((await postEvents(a.url, [reused])).body).toEqual({ accepted: 0, duplicates: 1 });
+      // A second order.paid of the far order (another event_id, today) does not count it again either.
+      const paidAgain = paid({ ts: now, paid_fen: 5, event_id: 'far-paid-again', order_id: 'FAR-1' });
+      expect((await postEvents(a.url, [paidAgain])).body).toEqual({ accepted: 1, duplicates: 0 });
+      await a.close();
+      const b = await startServer({ dataDir: a.dataDir });
+      try {
+        expect((await postEvents(b.url, [{ ...reused, ts: new Date(now - 3 * day).toISOString() }])).body).toEqual({ accepted: 0, duplicates: 1 });
+        const today = businessDate(now, 'Asia/Shanghai');
+        // Today holds only the reused id and the second payment: neither counts.
+        expect((await getJson(b.url, `/api/v1/metrics/sales.gmv?date=${today}`)).body.value).toBe(0);
+        const stored = await b.app.storage.read.query({ query: `SELECT event_id, count() AS n, any(first_paid) AS f FROM ${b.app.storage.db}.events WHERE event_id IN ('far-reuse', 'far-paid-again') GROUP BY event_id ORDER BY event_id`, format: 'JSONEachRow' });
+        expect(await stored.json()).toEqual([
+          { event_id: 'far-paid-again', n: '1', f: 0 },
+          { event_id: 'far-reuse', n: '1', f: 1 },
+        ]);
+      } finally {
+        await b.close();
+      }
+    } finally {
+      await a.close().catch(() => {});
+      removeDir(a.dataDir);
+    }
+  });
+});
