@@ -13,7 +13,7 @@ import { clickhousePlugin, openStorage, type Storage } from './plugins/clickhous
 import { ioPlugin, type IoServer } from './plugins/io.ts';
 import type { SnapshotCache } from './cluster/snapshots.ts';
 import { ingestRoutes } from './ingest/route.ts';
-import { IngestWriter } from './ingest/writer.ts';
+import { IngestWriter, type Commit } from './ingest/writer.ts';
 import { Projector } from './ingest/projector.ts';
 import { HotSales } from './metrics/hot.ts';
 import type { MetricContext } from './metrics/metric.ts';
@@ -106,11 +106,27 @@ declare module 'fastify' {
     rules: RulesEngine;
     alerts: AlertStore;
     /** Values refused because they are past 2^53 − 1 (read API; the hub counts its own). */
-    integrity: { unsafeIntegers: number };
+    integrity: { unsafeIntegers: number; listenerErrors: Record<string, number> };
   }
 }
 
 /** What one socket may hold and send (config → server/push/guard.ts); shared by the fleet's front. */
+/** One commit listener made of several, each called on its own: a throw is logged and counted (health
+ *  `errors.commit_listeners`) and the next listener still runs. */
+export function isolated(log: FastifyBaseLogger, integrity: { listenerErrors: Record<string, number> }, listeners: Record<string, (commit: Commit) => void>): (commit: Commit) => void {
+  const named = Object.entries(listeners);
+  return (commit) => {
+    for (const [name, listener] of named) {
+      try {
+        listener(commit);
+      } catch (err) {
+        integrity.listenerErrors[name] = (integrity.listenerErrors[name] ?? 0) + 1;
+        log.error({ err, listener: name, group: commit.group }, 'a commit listener failed; the others still ran');
+      }
+    }
+  };
+}
+
 export function socketLimits(config: Config): Partial<SocketLimits> {
   const { maxSubscriptions, messagesPerSecond } = config.sockets;
   return { maxSubscriptions, messagesPerSecond, messageBurst: Math.max(SOCKET_LIMITS.messageBurst, messagesPerSecond * 5) };
@@ -180,7 +196,7 @@ function foreignClientError(err: Error & { statusCode: number }): RxpError {
 
 /** Errors as the CONTRACT shapes them (code, status, Retry-After), and a coded 404; shared by the fleet's front. */
 export function installErrorHandlers(app: FastifyInstance): void {
-  app.decorate('integrity', { unsafeIntegers: 0 });
+  app.decorate('integrity', { unsafeIntegers: 0, listenerErrors: {} });
   app.setErrorHandler((err, req, reply) => {
     let e: RxpError;
     if (err instanceof RxpError) e = err;
@@ -239,20 +255,27 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   hub = new PushHub({ io: app.io, ctx, logger: app.log, limits: socketLimits(config), fleet: deps.fleet && { snapshots: deps.fleet.snapshots, token: deps.fleet.token } });
   const freshness = new StreamFreshness(clock);
   const alerts = new AlertStore(storage, clock, app.log, () => hub!.markDirty(new Set(['alerts'])));
-  const engine = new RulesEngine({ storage, clock, tz: config.tzBusiness, logger: app.log, rules, alerts, ref: new RefCache(storage), metricCtx: baseCtx });
+  const engine = new RulesEngine({
+    storage, clock, tz: config.tzBusiness, logger: app.log, rules, alerts, ref: new RefCache(storage), metricCtx: baseCtx,
+    projected: (group) => projector.reached(group),
+    latenessMs: config.rulesLatenessS * 1000,
+  });
   const writer = new IngestWriter({
     storage,
     maxFilterBytes: config.idFilterMb * 1024 * 1024,
     logger: app.log,
     clock,
     projector,
-    onCommit: (commit) => {
-      freshness.record(commit);
-      hot!.commit(commit.group, commit.payments);
-      hub!.markDirty(commit.types, { hotOnly: true, openOnly: true });
-      hub!.markLate(commit.events);
-      engine.enqueue(commit.group, commit.events);
-    },
+    // Each listener on its own: one that throws never keeps the others (the rules above all) from the group.
+    onCommit: isolated(app.log, app.integrity, {
+      freshness: (commit) => freshness.record(commit),
+      hot: (commit) => hot!.commit(commit.group, commit.payments),
+      hub: (commit) => {
+        hub!.markDirty(commit.types, { hotOnly: true, openOnly: true });
+        hub!.markLate(commit.events);
+      },
+      rules: (commit) => engine.enqueue(commit.group, commit.events),
+    }),
   });
   app.decorate('hub', hub);
   app.decorate('writer', writer);

@@ -52,6 +52,9 @@ export interface Config {
   };
   /** pino level. @default 'info' */
   readonly logLevel: string;
+  /** RXPULSE_RULES_LATENESS_S: how far behind the newest event time the stream rules judge, so that events
+   *  arriving out of order by up to this much (feeds from separate systems) are judged in event-time order. */
+  readonly rulesLatenessS: number;
   /** RXPULSE_ID_FILTER_MB: memory each in-memory id filter of the ingest writer may take (event ids, paid
    *  orders; 2 bytes an id). Past it duplicates stay exact but more ids are verified in storage. */
   readonly idFilterMb: number;
@@ -173,6 +176,7 @@ export function loadConfig(source: Env = process.env, defaults: Env = {}): Confi
     demoRate,
     tokens: Object.freeze({ ingest, admin, generated: Object.freeze(generated) }),
     logLevel: env.LOG_LEVEL || 'info',
+    rulesLatenessS: intVar(env, 'RXPULSE_RULES_LATENESS_S', 0, 0, 3_600),
     idFilterMb: intVar(env, 'RXPULSE_ID_FILTER_MB', 256, 4, 16_384),
     requestTimeoutMs: intVar(env, 'RXPULSE_REQUEST_TIMEOUT_MS', 30_000, 1_000, 60_000),
     keepAliveTimeoutMs: intVar(env, 'RXPULSE_KEEP_ALIVE_TIMEOUT_MS', 10_000, 1_000, 120_000),

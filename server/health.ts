@@ -117,10 +117,10 @@ export async function healthRoutes(
       },
       projection: { ...opts.projector.stats },
       hot_counters: { ...opts.hot.stats },
-      rules: { ...opts.rules.stats, open_alerts: opts.alerts.openCount, alerts: { ...opts.alerts.stats } },
+      rules: { ...opts.rules.stats, open_alerts: opts.alerts.openCount, alerts: { ...opts.alerts.stats }, per_rule: Object.fromEntries(opts.rules.perRule) },
       push: { sockets: opts.hub.socketCount, subscriptions: opts.hub.subscriptionCount, ...opts.hub.stats },
       // A metric value past 2^53 − 1 cannot be shown exactly: counted here and logged, never sent rounded.
-      errors: { unsafe_integers: overflow },
+      errors: { unsafe_integers: overflow, commit_listeners: { ...app.integrity.listenerErrors } },
       process: { heap_used_bytes: process.memoryUsage().heapUsed, rss_bytes: process.memoryUsage.rss() },
     };
   });

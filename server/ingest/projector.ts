@@ -95,6 +95,12 @@ export class Projector {
     return new Promise((resolve) => this.waiters.push({ to, resolve }));
   }
 
+  /** Resolves once commit group `id` (and every group before it) is in the typed tables. */
+  reached(id: number): Promise<void> {
+    if (this.doneTo >= id) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ to: id, resolve }));
+  }
+
   /** How far behind the acknowledged events the typed tables are now. */
   lag(): ProjectionLag {
     if (this.doneTo >= this.enqueuedTo) return { behind_groups: 0, lag_ms: 0 };

@@ -34,6 +34,25 @@ export interface EngineOptions {
   metricCtx: MetricContext;
   /** @default 5000 */
   checkpointMs?: number;
+  /** Resolves once commit group `group` is in the typed tables (the projector's `reached`). */
+  projected(group: number): Promise<void>;
+  /** How far behind the rules' clock the stream rules see events, so that events arriving out of order by up
+   *  to this much are judged in event-time order all the same (RXPULSE_RULES_LATENESS_S). @default 0 */
+  latenessMs?: number;
+}
+
+/** Per rule, for /api/v1/health. */
+export interface RuleStats {
+  /** Events given to the rule (of its types). */
+  events: number;
+  /** Hits it reported (each opens an alert or adds evidence to one). */
+  alerts: number;
+  /** Throws of its code: the event (or tick) is skipped by that rule, the others go on. */
+  errors: number;
+  /** History lookups (settle) that failed and were retried. */
+  lookup_retries: number;
+  /** The last commit group judged. */
+  last_group: number;
 }
 
 interface StreamEntry {
@@ -48,6 +67,15 @@ interface Group {
   /** When the group was received (replay: from the log), for the rules' clock. @default now */
   receivedMs?: number;
 }
+
+/** Events waiting for the rules' clock (out-of-order arrivals) beyond this are released at once, oldest first. */
+const MAX_BUFFERED = 200_000;
+/** Backoff of a failing history lookup: doubling from the first to the last, then every last, until it works. */
+const RETRY_FIRST_MS = 100;
+const RETRY_MAX_MS = 5_000;
+
+/** Event-time order, ties by event_id: the order every stream rule sees, however the events arrived. */
+const byTime = (a: StoredEvent, b: StoredEvent): number => a.tsMs - b.tsMs || (a.event_id < b.event_id ? -1 : a.event_id > b.event_id ? 1 : 0);
 
 /** Events fetched per replay query (a commit group holds at most 50,000). */
 const REPLAY_PAGE = 100_000;
@@ -78,9 +106,18 @@ export class RulesEngine {
   private checkpointing: Promise<void> | null = null;
   /** A step is between its first event and its last settle: the state is not a checkpoint then. */
   private inStep = false;
-  readonly stats = { events: 0, hits: 0, steps: 0, lastStepMs: 0, busyMs: 0, checkpoints: 0, replayed: 0, dailyRuns: 0, errors: 0 };
+  /** Events of the rules' types not yet given to them (event time after the released clock), sorted. */
+  private buffer: StoredEvent[] = [];
+  /** A step was cut (stop during a retry): the rules' state holds part of a step, so it is never checkpointed
+   *  again; the next start replays from the last good checkpoint. */
+  private unclean = false;
+  private readonly latenessMs: number;
+  readonly stats = { events: 0, hits: 0, steps: 0, lastStepMs: 0, busyMs: 0, checkpoints: 0, replayed: 0, dailyRuns: 0, errors: 0, lookupRetries: 0, buffered: 0 };
+  readonly perRule = new Map<string, RuleStats>();
 
   constructor(private readonly o: EngineOptions) {
+    this.latenessMs = o.latenessMs ?? 0;
+    for (const c of o.rules) if (c.enabled) this.perRule.set(c.rule.id, { events: 0, alerts: 0, errors: 0, lookup_retries: 0, last_group: 0 });
     this.stream = o.rules
       .filter((c) => c.enabled && c.rule.kind === 'stream')
       .map((c) => ({ c, rule: c.rule as unknown as StreamRule<never, unknown>, ctx: { ref: o.ref, now: 0, tz: o.tz, fire: this.fireFor(c) } }));
@@ -99,15 +136,11 @@ export class RulesEngine {
     return this.watermark === 0 ? wall : this.watermark + Math.max(0, wall - this.wallAtWatermark);
   }
 
-  /** A rule's context (one object per rule, not one per event), its clock set to now. */
-  private contextOf(s: StreamEntry): StreamContext {
-    s.ctx.now = this.now();
-    return s.ctx;
-  }
-
   private fireFor(c: ConfiguredRule): (hit: Hit) => void {
+    const stats = this.perRule.get(c.rule.id);
     return (hit) => {
       this.stats.hits++;
+      if (stats) stats.alerts++;
       this.o.alerts.fire(c.rule.id, c.rule.severity, hit);
     };
   }
@@ -121,10 +154,11 @@ export class RulesEngine {
       `SELECT through_group, body FROM ${this.o.storage.db}.rule_state FINAL WHERE id = 1`,
     );
     if (cp) {
-      const saved = stateFromJson(cp.body) as { states: Record<string, unknown>; watermark: number; wallAtWatermark: number };
+      const saved = stateFromJson(cp.body) as { states: Record<string, unknown>; watermark: number; wallAtWatermark: number; buffer?: StoredEvent[] };
       for (const [id, st] of Object.entries(saved.states)) if (this.states.has(id)) this.states.set(id, st);
       this.watermark = saved.watermark;
       this.wallAtWatermark = saved.wallAtWatermark;
+      this.buffer = saved.buffer ?? [];
       this.throughGroup = toInt(cp.through_group);
       this.checkpointed = this.throughGroup;
     } else {
@@ -199,8 +233,11 @@ export class RulesEngine {
       try {
         await this.step(groups.filter((g) => g.group > this.throughGroup));
       } catch (err) {
-        this.stats.errors++;
-        this.o.logger.error({ err }, 'rules: evaluation failed');
+        // Only a stop ends a step early (every other failure is retried inside it): the groups not judged
+        // are in the log, and the next start replays them from the last checkpoint.
+        this.o.logger.warn({ err }, 'rules: step cut by the stop; the next start replays it');
+        this.queue = [];
+        break;
       }
     }
     this.draining = null;
@@ -219,6 +256,9 @@ export class RulesEngine {
     this.inStep = true;
     try {
       await this.evaluate(groups);
+    } catch (err) {
+      this.unclean = true;
+      throw err;
     } finally {
       this.inStep = false;
     }
@@ -226,6 +266,8 @@ export class RulesEngine {
 
   private async evaluate(groups: Group[]): Promise<void> {
     const started = performance.now();
+    const through = Math.max(this.throughGroup, ...groups.map((g) => g.group));
+    let added = false;
     for (const { events, receivedMs } of groups) {
       const wall = receivedMs ?? this.o.clock.now();
       for (const e of events) {
@@ -233,31 +275,103 @@ export class RulesEngine {
           this.watermark = e.tsMs;
           this.wallAtWatermark = wall;
         }
-        const rules = this.byType.get(e.type);
-        if (!rules) continue;
-        this.stats.events++;
-        for (const s of rules) s.rule.onEvent(this.states.get(s.rule.id) as never, e, this.contextOf(s), s.c.params as never);
+        if (!this.byType.has(e.type)) continue;
+        this.buffer.push(e);
+        added = true;
       }
     }
-    for (const s of this.stream) if (s.rule.settle) await s.rule.settle(this.states.get(s.rule.id) as never, this.contextOf(s), s.c.params as never, this.o.storage);
-    this.throughGroup = Math.max(this.throughGroup, ...groups.map((g) => g.group));
+    if (added) this.buffer.sort(byTime);
+    this.release(this.releasedClock());
+    await this.settleAll(through);
+    this.throughGroup = through;
+    for (const st of this.perRule.values()) st.last_group = through;
     for (const d of this.daily) if (groups.some((g) => g.events.some((e) => d.rule.triggers.includes(e.stream) || d.rule.triggers.includes(e.type)))) d.dirty = true;
-    this.tick();
     this.stats.steps++;
     this.stats.lastStepMs = performance.now() - started;
     this.stats.busyMs += this.stats.lastStepMs;
     this.o.alerts.scheduleFlush();
   }
 
-  /** Deadlines of the stream rules at the rules' clock. */
-  private tick(): void {
-    for (const s of this.stream) if (s.rule.tick) s.rule.tick(this.states.get(s.rule.id) as never, this.contextOf(s), s.c.params as never);
+  /**
+   * Gives the rules every buffered event up to event time `to` (in event-time order), then their deadlines at
+   * `to`. An event that arrives after the released clock passed its time (later than the lateness allows) is
+   * given at once: judged late, in arrival order.
+   */
+  private release(to: number): void {
+    let n = 0;
+    const overflow = this.buffer.length - MAX_BUFFERED;
+    while (n < this.buffer.length && (this.buffer[n].tsMs <= to || n < overflow)) {
+      const e = this.buffer[n++];
+      this.stats.events++;
+      for (const s of this.byType.get(e.type)!) {
+        const st = this.perRule.get(s.rule.id)!;
+        st.events++;
+        try {
+          s.rule.onEvent(this.states.get(s.rule.id) as never, e, this.contextAt(s, e.tsMs), s.c.params as never);
+        } catch (err) {
+          // One event a rule cannot read never stops the others (nor that rule's next event).
+          st.errors++;
+          this.stats.errors++;
+          this.o.logger.error({ err, rule: s.rule.id, event_id: e.event_id }, 'rules: a rule failed on an event; skipped by that rule');
+        }
+      }
+    }
+    if (n > 0) this.buffer = this.buffer.slice(n);
+    this.stats.buffered = this.buffer.length;
+    this.tick(to);
+  }
+
+  /** The released clock: the rules' clock less the lateness. */
+  private releasedClock(): number {
+    return this.now() - this.latenessMs;
+  }
+
+  /** A rule's context at event time `at` (its deadlines: the released clock). */
+  private contextAt(s: StreamEntry, at: number): StreamContext {
+    s.ctx.now = at;
+    return s.ctx;
+  }
+
+  /** The rules' history lookups for the step, each retried with backoff until it works (or the engine stops). */
+  private async settleAll(through: number): Promise<void> {
+    const history = { storage: this.o.storage, projected: () => this.o.projected(through) };
+    for (const s of this.stream) {
+      if (!s.rule.settle) continue;
+      const st = this.perRule.get(s.rule.id)!;
+      for (let wait = RETRY_FIRST_MS; ; wait = Math.min(RETRY_MAX_MS, wait * 2)) {
+        if (this.stopped) throw new Error('rules engine stopped during a history lookup');
+        try {
+          await s.rule.settle(this.states.get(s.rule.id) as never, this.contextAt(s, this.releasedClock()), s.c.params as never, history);
+          break;
+        } catch (err) {
+          st.lookup_retries++;
+          this.stats.lookupRetries++;
+          this.o.logger.warn({ err, rule: s.rule.id, retryInMs: wait }, 'rules: history lookup failed; the step waits and retries');
+          await new Promise((r) => setTimeout(r, wait));
+        }
+      }
+    }
+  }
+
+  /** Deadlines of the stream rules at event time `at`. */
+  private tick(at: number): void {
+    for (const s of this.stream) {
+      if (!s.rule.tick) continue;
+      try {
+        s.rule.tick(this.states.get(s.rule.id) as never, this.contextAt(s, at), s.c.params as never);
+      } catch (err) {
+        const st = this.perRule.get(s.rule.id)!;
+        st.errors++;
+        this.stats.errors++;
+        this.o.logger.error({ err, rule: s.rule.id }, 'rules: a rule failed on its timer');
+      }
+    }
   }
 
   private onTimer(): void {
     if (this.stopped) return;
-    if (!this.draining) {
-      this.tick();
+    if (!this.draining && !this.inStep) {
+      this.release(this.releasedClock());
       this.o.alerts.scheduleFlush();
     }
     const today = businessDate(this.o.clock.now(), this.o.tz);
@@ -318,7 +432,7 @@ export class RulesEngine {
       return;
     }
     await this.draining;
-    for (const s of this.stream) if (s.rule.onReference) s.rule.onReference(this.states.get(s.rule.id) as never, kind, this.contextOf(s), s.c.params as never);
+    for (const s of this.stream) if (s.rule.onReference) s.rule.onReference(this.states.get(s.rule.id) as never, kind, this.contextAt(s, this.releasedClock()), s.c.params as never);
     for (const d of this.daily) if (d.rule.triggers.includes(`ref.${kind}`)) d.dirty = true;
     this.o.alerts.scheduleFlush();
   }
@@ -336,10 +450,11 @@ export class RulesEngine {
   }
 
   private async writeCheckpoint(): Promise<void> {
-    if (this.inStep || this.throughGroup === this.checkpointed) return;
-    // Taken synchronously between steps: the state covers exactly the groups up to `through`.
+    if (this.unclean || this.inStep || this.throughGroup === this.checkpointed) return;
+    // Taken synchronously between steps: the state (with the events still waiting for the released clock)
+    // covers exactly the groups up to `through`.
     const through = this.throughGroup;
-    const body = stateToJson({ states: Object.fromEntries(this.states), watermark: this.watermark, wallAtWatermark: this.wallAtWatermark });
+    const body = stateToJson({ states: Object.fromEntries(this.states), watermark: this.watermark, wallAtWatermark: this.wallAtWatermark, buffer: this.buffer });
     await this.o.alerts.flush();
     await this.o.storage.write.insert({
       table: `${this.o.storage.db}.rule_state`,

@@ -46,7 +46,9 @@ interface UnknownShip {
  * An order with an `is_rx` line shipped without an approved prescription (approved at or before the ship
  * time), or paid and still unapproved after the grace period (cancelled and refunded orders drop out). An
  * order whose SKUs are unknown when it ships is kept a day: if reference data later says a SKU is Rx, it
- * fires then.
+ * fires then. History: the paid orders, prescriptions and approvals of the last 48 h, in memory. Judged by
+ * event time: an approval, cancellation or shipment dated after the grace deadline first raises the
+ * "unapproved after grace" alert the timer would have raised had that event come later.
  */
 export const rxWithoutPrescription = streamRule({
   id: 'RX_WITHOUT_PRESCRIPTION',
@@ -56,9 +58,16 @@ export const rxWithoutPrescription = streamRule({
   params: Type.Object({ graceMinutes: int('minutes after payment an Rx order may wait for an approved prescription', 60) }, { additionalProperties: false }),
   types: ['order.paid', 'order.shipped', 'order.cancelled', 'order.refunded', 'rx.issued', 'rx.approved', 'rx.rejected'],
   init: () => ({ orders: new Map<string, RxOrder>(), approved: new Map<string, number>(), rxOrder: new Map<string, [string, number]>(), unknown: new Map<string, UnknownShip>() }),
-  onEvent(s, e, ctx) {
+  onEvent(s, e, ctx, p) {
     const orderId = str(e.body.order_id);
     const rxOf = (skus: string[]) => skus.some((id) => ctx.ref.skus.get(id)?.is_rx === true);
+    const overdue = (id: string) => {
+      const o = s.orders.get(id);
+      if (o && !o.late && e.tsMs > o.paidMs + p.graceMinutes * MIN && rxOf(o.skus)) {
+        o.late = true;
+        ctx.fire({ entity: `order:${id}`, evidence: [o.paidId], atMs: o.paidMs + p.graceMinutes * MIN, detail: { stage: 'unapproved_after_grace' } });
+      }
+    };
     switch (e.type) {
       case 'order.paid': {
         if (s.orders.has(orderId) || s.approved.has(orderId)) return;
@@ -72,6 +81,7 @@ export const rxWithoutPrescription = streamRule({
       case 'rx.approved': {
         const order = s.rxOrder.get(str(e.body.rx_id))?.[0];
         if (order === undefined) return;
+        overdue(order);
         s.rxOrder.delete(str(e.body.rx_id)); // decided: only undecided prescriptions are kept
         s.approved.set(order, e.tsMs);
         s.orders.delete(order);
@@ -82,9 +92,11 @@ export const rxWithoutPrescription = streamRule({
         return;
       case 'order.cancelled':
       case 'order.refunded':
+        overdue(orderId);
         s.orders.delete(orderId);
         return;
       case 'order.shipped': {
+        overdue(orderId);
         const approvedAt = s.approved.get(orderId);
         s.approved.delete(orderId);
         const o = s.orders.get(orderId);
@@ -129,7 +141,11 @@ interface PendingRx {
   fired: boolean;
 }
 
-/** A prescription not taken up by a pharmacist (review started, or decided) within the SLA of its issue. */
+/**
+ * A prescription not taken up by a pharmacist (review started, or decided) within the SLA of its issue.
+ * History: the waiting prescriptions of the last 7 days, in memory. A review dated after the deadline adds
+ * itself to the alert the timer raised (or raises it with both ids): the evidence is the same either way.
+ */
 export const rxReviewSla = streamRule({
   id: 'RX_REVIEW_SLA',
   kind: 'stream',
@@ -165,7 +181,8 @@ export const rxReviewSla = streamRule({
 /**
  * More than `maxPacksPerOrder` packs of ephedrine-type (controlled) SKUs in one paid order (entity: the
  * order), or more than `maxOrdersPerWindow` orders with such packs by one buyer within `windowHours`
- * (entity: the buyer's pseudonym; evidence: every order in the window).
+ * (entity: the buyer's pseudonym; evidence: every order in the window). History: each buyer's controlled
+ * orders of the window, in memory (events come in event-time order, see engine.ts).
  */
 export const controlledQty = streamRule({
   id: 'CONTROLLED_QTY',
@@ -206,6 +223,7 @@ export const controlledQty = streamRule({
 /**
  * A paid line priced below the SKU's cost, or below `minListRatio` (or above `maxListRatio`) × its list
  * price: a pricing violation or a mis-set promotion. Entity: the SKU (one alert gathers every order).
+ * History: none (the SKU's prices are reference data).
  */
 export const priceAnomaly = streamRule({
   id: 'PRICE_ANOMALY',
@@ -240,7 +258,8 @@ export const priceAnomaly = streamRule({
 // ---------------------------------------------------------------------------------------------------------
 /**
  * One device (or, without a device id, one delivery address) paying for `minOrders` or more orders within
- * `windowMinutes` (刷单 / bulk buying). Entity: the device's or address's pseudonym.
+ * `windowMinutes` (刷单 / bulk buying). Entity: the device's or address's pseudonym. History: each key's
+ * orders of the window, in memory.
  */
 export const orderSpike = streamRule({
   id: 'ORDER_SPIKE',

@@ -28,6 +28,13 @@ export interface Hit {
   detail?: Record<string, string | number | boolean | null>;
 }
 
+/** What a rule may read of the past: the storage, once the typed tables hold every group judged so far. */
+export interface History {
+  readonly storage: Storage;
+  /** Resolves when the projection has passed every commit group the engine has judged (or is judging). */
+  projected(): Promise<void>;
+}
+
 export interface StreamContext {
   /** Reference data as known now (SKUs, batches, sensors). */
   ref: RefCache;
@@ -54,8 +61,10 @@ export interface StreamRule<P extends TObject = TObject, S = unknown> extends Ru
   onEvent(state: S, e: StoredEvent, ctx: StreamContext, p: Static<P>): void;
   /** Deadlines and pruning: called every second with the rules' clock. */
   tick?(state: S, ctx: StreamContext, p: Static<P>): void;
-  /** After each step of events, before the next: lookups in ClickHouse the step needs (older trace codes). */
-  settle?(state: S, ctx: StreamContext, p: Static<P>, storage: Storage): Promise<void>;
+  /** After each step of events, before the next: lookups in ClickHouse the step needs (older trace codes).
+   *  A throw leaves the state as it was before the call (consume pending work only once it succeeded): the
+   *  engine retries the call with backoff, and the step and every one after it wait. */
+  settle?(state: S, ctx: StreamContext, p: Static<P>, history: History): Promise<void>;
   /** Reference data of `kind` changed (an unknown SKU may now be known): re-check what waits on it. */
   onReference?(state: S, kind: string, ctx: StreamContext, p: Static<P>): void;
 }

@@ -89,8 +89,18 @@ describe('the demo window through the rules engine', () => {
   });
 
   it('warehouse rules: counts equal the detector', () => {
-    const expired = detect('EXPIRED_OUTBOUND');
-    expect(sumEvidence('EXPIRED_OUTBOUND')).toBe(expired.hits);
+    // Every pick and every shipped box of a batch past expiry (DOMAIN: "picked or shipped"), once per batch.
+    const expiredBatches = new Set(ref.batches.filter((b) => b.expiry_date < DATE).map((b) => b.batch_no));
+    const picked = new Set<string>(), shipped = new Set<string>();
+    for (const e of events) {
+      if (e.type === 'inventory.pick' && expiredBatches.has(e.batch_no as string)) picked.add(`${e.batch_no as string}|${e.event_id}`);
+      if (e.type === 'order.shipped') for (const b of (e.boxes as { batch_no?: string }[] | undefined) ?? []) if (b.batch_no && expiredBatches.has(b.batch_no)) shipped.add(`${b.batch_no}|${e.event_id}`);
+    }
+    expect(picked.size).toBe(detect('EXPIRED_OUTBOUND').hits);
+    expect(shipped.size).toBeGreaterThan(0);
+    expect(sumEvidence('EXPIRED_OUTBOUND')).toBe(picked.size + shipped.size);
+    const evidence = new Set(of('EXPIRED_OUTBOUND').flatMap((a) => a.evidence.map((id) => `${a.entity.slice('batch:'.length)}|${id}`)));
+    expect(evidence).toEqual(new Set([...picked, ...shipped]));
     expect(injected('EXPIRED_OUTBOUND')).toBe('near');
 
     const scanned = new Set(events.filter((e) => e.type === 'trace.scan' && e.direction === 'out').map((e) => e.box_id as string));
