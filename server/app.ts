@@ -27,6 +27,7 @@ import { healthRoutes, StreamFreshness } from './health.ts';
 import { loadScreenFiles, ScreenStore, screenRoutes } from './screens.ts';
 import { startDemo, type Demo } from './demo.ts';
 import { loadRulesFile } from './rules/index.ts';
+import { loadSettingsFile } from './settings.ts';
 import { AlertStore } from './rules/alerts.ts';
 import { RulesEngine } from './rules/engine.ts';
 import { RefCache } from './rules/reference.ts';
@@ -225,6 +226,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const screenFiles = loadScreenFiles(screenDirs(config), ROOT);
   // So does a bad rules file (unknown rule or parameter, a value out of range).
   const rules = loadRulesFile(config.rulesFile);
+  const settings = loadSettingsFile(config.settingsFile, rules);
   const app = Fastify(fastifyOptions(config, deps.logger));
   trackRoutes(app);
 
@@ -249,7 +251,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
   // Metric reads wait until what was acknowledged before them is projected (read-your-writes); the hot
   // counters include every acknowledged payment at once.
-  const baseCtx: MetricContext = { storage, tz: config.tzBusiness, clock, barrier: () => projector.barrier(), projectionLag: () => projector.lag() };
+  const baseCtx: MetricContext = { storage, tz: config.tzBusiness, clock, settings, barrier: () => projector.barrier(), projectionLag: () => projector.lag() };
   hot = new HotSales({ tz: config.tzBusiness, logger: app.log, query: (date) => salesDayTotals(baseCtx, date), exclusive: (fn) => projector.exclusive(fn) });
   const ctx: MetricContext = { ...baseCtx, hot };
   hub = new PushHub({ io: app.io, ctx, logger: app.log, limits: socketLimits(config), fleet: deps.fleet && { snapshots: deps.fleet.snapshots, token: deps.fleet.token } });

@@ -16,6 +16,8 @@ export interface Config {
   readonly screensDir: string | null;
   /** Parameters of the compliance rules for this deployment (JSON or YAML, server/rules/index.ts). */
   readonly rulesFile: string | null;
+  /** RXPULSE_SETTINGS_FILE: business terms (commission, settlement days per channel); see server/settings.ts. */
+  readonly settingsFile: string | null;
   /** A ClickHouse server (HTTP) instead of chDB; unset means embedded chDB at dataDir. */
   readonly clickhouse: null | {
     readonly url: string;
@@ -157,6 +159,7 @@ export function loadConfig(source: Env = process.env, defaults: Env = {}): Confi
     dataDir: resolve(env.RXPULSE_DATA_DIR || './data'),
     screensDir: env.RXPULSE_SCREENS_DIR ? resolve(env.RXPULSE_SCREENS_DIR) : null,
     rulesFile: env.RXPULSE_RULES_FILE ? resolve(env.RXPULSE_RULES_FILE) : null,
+    settingsFile: env.RXPULSE_SETTINGS_FILE ? resolve(env.RXPULSE_SETTINGS_FILE) : null,
     clickhouse: env.CLICKHOUSE_URL
       ? Object.freeze({
           url: env.CLICKHOUSE_URL,

@@ -3,6 +3,7 @@
 import type { TObject, Static } from 'typebox';
 import type { Storage } from '../plugins/clickhouse.ts';
 import type { Clock } from '../time.ts';
+import type { BusinessSettings } from '../settings.ts';
 import type { HotSales } from './hot.ts';
 
 export interface MetricContext {
@@ -15,6 +16,8 @@ export interface MetricContext {
   projectionLag?: () => { behind_groups: number; lag_ms: number };
   /** In-memory sales totals per date, current as of the last durable commit (see hot.ts). */
   hot?: HotSales;
+  /** The deployment's business terms and cold band (server/settings.ts). @default DEFAULT_SETTINGS */
+  settings?: BusinessSettings;
 }
 
 export interface MetricDef<P extends TObject = TObject, V = unknown> {

@@ -7,14 +7,13 @@
 //   RX_REVIEW_SLA: { slaMinutes: 20 }
 //   COLD_CHAIN_EXCURSION: { minutes: 10 }
 //   ORDER_SPIKE: { enabled: false }
-import { readFileSync } from 'node:fs';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
-import { parse as parseYaml } from 'yaml';
 import type { Static, TObject } from 'typebox';
 import { RULE_IDS } from '../../streams/demo/options.ts';
 import { RxpError } from '../errors.ts';
 import { describeErrors } from '../ingest/validate.ts';
+import { readDeploymentFile } from '../settings.ts';
 import { controlledQty, orderSpike, priceAnomaly, rxReviewSla, rxWithoutPrescription } from './orders.ts';
 import { coldChainExcursion, expiredOutbound, traceCodeDuplicate, traceCodeMissing } from './warehouse.ts';
 import { licenceExpiry, nearExpiryStock, stockoutRisk } from './daily.ts';
@@ -67,18 +66,5 @@ export function configureRules(overrides: unknown, source = 'rules'): Configured
 
 /** Reads and checks a rules file (JSON or YAML); no file means every default. */
 export function loadRulesFile(path: string | null): ConfiguredRule[] {
-  if (!path) return configureRules({});
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new RxpError('RXP_ERR_CONFIG_INVALID', `${path}: cannot be read (${(err as Error).message})`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw new RxpError('RXP_ERR_CONFIG_INVALID', `${path}: not valid ${/\.ya?ml$/i.test(path) ? 'YAML' : 'JSON'} (${(err as Error).message})`);
-  }
-  return configureRules(parsed, path);
+  return path ? configureRules(readDeploymentFile(path), path) : configureRules({});
 }

@@ -4,6 +4,7 @@ import { toInt } from '../../plugins/clickhouse.ts';
 import { STORAGE_CLASSES } from '../../../streams/reference/schema.ts';
 import { toBusinessIso } from '../../time.ts';
 import { defineMetric } from '../metric.ts';
+import { DEFAULT_SETTINGS, type BusinessSettings } from '../../settings.ts';
 import { msParam, round1, rows } from './common.ts';
 
 type StorageClass = (typeof STORAGE_CLASSES)[number];
@@ -13,16 +14,20 @@ export interface Band {
 }
 
 /**
- * Allowed temperatures per storage class (DOMAIN "SKU facts"), inclusive at both ends. 阴凉 shady is defined
- * only as ≤ 20 °C, so it has no lower bound here rather than one nobody agreed on. A sensor with no
- * reference row has class 'unknown' and no band: it can be no_data but never out.
+ * Allowed temperatures per storage class (DOMAIN "SKU facts"), inclusive at both ends. `cold` is the band
+ * COLD_CHAIN_EXCURSION judges (its `minC`/`maxC` in the rules file, server/settings.ts): a wall never draws
+ * another band than the rule's. 阴凉 shady is defined only as ≤ 20 °C, so it has no lower bound here rather
+ * than one nobody agreed on. A sensor with no reference row has class 'unknown' and no band: it can be
+ * no_data but never out.
  */
-export const TEMPERATURE_BANDS: Readonly<Record<StorageClass | 'unknown', Band>> = {
-  cold: { min_c: 2, max_c: 8 },
-  shady: { min_c: null, max_c: 20 },
-  normal: { min_c: 10, max_c: 30 },
-  unknown: { min_c: null, max_c: null },
-};
+export function temperatureBands(settings: BusinessSettings = DEFAULT_SETTINGS): Readonly<Record<StorageClass | 'unknown', Band>> {
+  return {
+    cold: { ...settings.coldBand },
+    shady: { min_c: null, max_c: 20 },
+    normal: { min_c: 10, max_c: 30 },
+    unknown: { min_c: null, max_c: null },
+  };
+}
 
 /** A latest reading older than this is not trusted as "now": status no_data. Sensors report every 10–60 s. */
 export const STALE_AFTER_MS = 15 * 60_000;
@@ -79,10 +84,11 @@ export const sensorsColdChain = defineMetric({
     const latest = new Map(readings.map((r) => [r.sensor_id, r]));
     const known = new Map(refs.map((r) => [r.sensor_id, r]));
     const ids = [...new Set([...known.keys(), ...latest.keys()])];
+    const bands = temperatureBands(ctx.settings);
     const out = ids.map((id): ColdChainSensor => {
       const ref = known.get(id);
       const storage_class = ref && isStorageClass(ref.storage_class) ? ref.storage_class : 'unknown';
-      const band = TEMPERATURE_BANDS[storage_class];
+      const band = bands[storage_class];
       const r = latest.get(id);
       const tsMs = r ? toInt(r.ts_ms) : null;
       const temp = r ? round1(r.last[0]) : null;

@@ -1,26 +1,12 @@
 import { Type } from 'typebox';
-import { CHANNELS, type Channel } from '../../../streams/common.ts';
+import { CHANNELS } from '../../../streams/common.ts';
 import { toInt } from '../../plugins/clickhouse.ts';
 import { defineMetric } from '../metric.ts';
-import { COMMISSION_BP } from './finance-commission.ts';
-
-/**
- * Days after delivery (签收) at which a platform pays an order out to the shop (T+N). Configurable defaults
- * from typical platform terms; `own` (the company's mini-program) is collected directly: settled on delivery.
- * A day here is 24 hours counted from the delivery instant, not a calendar day.
- */
-export const SETTLE_DAYS: Readonly<Record<Channel, number>> = {
-  tmall: 7,
-  jd: 7,
-  pdd: 10,
-  douyin: 7,
-  meituan: 3,
-  own: 0,
-};
+import { DEFAULT_SETTINGS } from '../../settings.ts';
 
 export interface ChannelCash {
   channel: string;
-  /** Paid orders not yet settled: never delivered, or delivered less than SETTLE_DAYS ago. */
+  /** Paid orders not yet settled: never delivered, or delivered less than its channel's settlement days ago. */
   orders: number;
   /** Σ per order of paid_fen − all its refunds − its commission (rounded half up per order). */
   amount_fen: number;
@@ -28,9 +14,9 @@ export interface ChannelCash {
 
 /**
  * Cash the platforms still hold for us, as of now (the clock): every order with a first payment, not
- * cancelled, that has not reached its settlement instant (first order.delivered + SETTLE_DAYS[channel]). The
+ * cancelled, that has not reached its settlement instant (first order.delivered + the channel's `settlement_days`, server/settings.ts). The
  * amount is what the platform will pay out: paid_fen less the order's refunds (whatever their date) less
- * commission at COMMISSION_BP, rounded per order as a platform deducts it. A fully refunded order still in
+ * commission at the channel's `commission_bp`, rounded per order as a platform deducts it. A fully refunded order still in
  * the window shows its commission as a negative amount; it is not clamped, so the total reconciles.
  *
  * Reads `order_state` (one row per order once merged, ORDER BY order_id), never order_events. Its rows merge
@@ -52,7 +38,7 @@ export const financeCashAwaitingSettlement = defineMetric({
   // An order leaves the list when its settlement instant passes, without any new event.
   tick: 'minute',
   resolve: (raw) => raw,
-  async compute({ storage, clock }): Promise<ChannelCash[]> {
+  async compute({ storage, clock, settings = DEFAULT_SETTINGS }): Promise<ChannelCash[]> {
     const rs = await storage.read.query({
       query: `SELECT ch, count() AS n, sum(paid - refunded - intDiv(paid * transform(ch, {chs:Array(String)}, {rates:Array(Int64)}, toInt64(0)) + 5000, 10000)) AS a
               FROM (
@@ -66,8 +52,8 @@ export const financeCashAwaitingSettlement = defineMetric({
               SETTINGS optimize_move_to_prewhere_if_final = 0`,
       query_params: {
         chs: [...CHANNELS],
-        rates: CHANNELS.map((c) => COMMISSION_BP[c]),
-        days: CHANNELS.map((c) => SETTLE_DAYS[c]),
+        rates: CHANNELS.map((c) => settings.channels[c].commission_bp),
+        days: CHANNELS.map((c) => settings.channels[c].settlement_days),
         now: clock.now(),
       },
       format: 'JSONEachRow',

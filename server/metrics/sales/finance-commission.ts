@@ -1,22 +1,9 @@
-import type { Channel } from '../../../streams/common.ts';
+import { DEFAULT_SETTINGS, type ChannelTerms } from '../../settings.ts';
+import type { MetricContext } from '../metric.ts';
 import { defineMetric } from '../metric.ts';
 import { DateParam, withToday } from '../params.ts';
 import { applyBp } from './integer.ts';
 import { splitSalesDay } from './rollup.ts';
-
-/**
- * Platform commission per channel in basis points of GMV (500 = 5 %). Configurable defaults: the real rates
- * depend on each shop's contract and category; change them here (one typed place) until they become
- * reference data. `own` is the company's own mini-program: no platform, no commission.
- */
-export const COMMISSION_BP: Readonly<Record<Channel, number>> = {
-  tmall: 500,
-  jd: 600,
-  pdd: 300,
-  douyin: 500,
-  meituan: 800,
-  own: 0,
-};
 
 export interface ChannelCommission {
   channel: string;
@@ -26,9 +13,10 @@ export interface ChannelCommission {
   commission_fen: number;
 }
 
-/** Commission rate of a channel code as stored (0 for a code outside the table, which ingest never lets in). */
-export function commissionBp(channel: string): number {
-  return (COMMISSION_BP as Readonly<Record<string, number>>)[channel] ?? 0;
+/** Commission rate of a channel code as stored (0 for a code outside the table, which ingest never lets in),
+ *  from the deployment's settings (server/settings.ts). */
+export function commissionBp(ctx: MetricContext, channel: string): number {
+  return ((ctx.settings ?? DEFAULT_SETTINGS).channels as Readonly<Record<string, ChannelTerms>>)[channel]?.commission_bp ?? 0;
 }
 
 /** Platform commission of the day per channel, on the GMV of orders first paid that day; by gmv_fen desc. */
@@ -42,7 +30,7 @@ export const financeCommission = defineMetric({
   async compute(ctx, { date }): Promise<ChannelCommission[]> {
     const sales = await splitSalesDay(ctx, date!, 'channel');
     return sales.map((s) => {
-      const rate = commissionBp(s.key);
+      const rate = commissionBp(ctx, s.key);
       return { channel: s.key, gmv_fen: s.gmv_fen, rate_bp: rate, commission_fen: applyBp(s.gmv_fen, rate) };
     });
   },
