@@ -5,19 +5,18 @@
 // query, no force-exit by close-with-grace's 10 s delay, which exits 1), and every event acknowledged with
 // 200 must be in the `events` log: read after a restart on the same data directory (which must also stop
 // cleanly), then from chDB in this process once both are gone (one process per data path).
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { io, type Socket } from 'socket.io-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config.ts';
 import { openStorage } from '../../server/plugins/clickhouse.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../server/push/protocol.ts';
 import { businessDate } from '../../server/time.ts';
 import { paid } from '../helpers/events.ts';
 import { ADMIN, INGEST, removeDir, tempDataDir } from '../helpers/server.ts';
+import { startChild, stop, type Child } from '../helpers/child-server.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** Sockets held at the stop, spread over loopback source addresses (many walls, not one: the server limits
@@ -37,77 +36,6 @@ const METRICS = [...new Set((JSON.parse(readFileSync(`${ROOT}screens/builtin/war
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Child {
-  url: string;
-  proc: ChildProcess;
-  /** Exit code and signal, once it has exited. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** The last output (stderr and the JSON log on stdout), for failure messages. */
-  output(): string;
-}
-
-const children = new Set<ChildProcess>();
-afterAll(() => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-});
-
-/** server/main.ts in a child process on `dataDir`, ready when /api/v1/health answers. */
-async function startChild(dataDir: string): Promise<Child> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      RXPULSE_DATA_DIR: dataDir,
-      RXPULSE_DEMO: 'off',
-      RXPULSE_ADMIN_TOKEN: ADMIN,
-      RXPULSE_INGEST_TOKEN: INGEST,
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(proc);
-  let out = '';
-  const keep = (d: Buffer) => {
-    out = (out + d.toString()).slice(-20_000);
-  };
-  proc.stdout!.on('data', keep);
-  proc.stderr!.on('data', keep);
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    if (proc.exitCode !== null || proc.signalCode !== null) throw new Error(`server exited before it was ready:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`server not ready within 45 s:\n${out}`);
-    if (await fetch(`${url}/api/v1/health`).then((r) => r.ok, () => false)) break;
-    await sleep(200);
-  }
-  return { url, proc, exited, output: () => out };
-}
-
-/** SIGTERM, then the exit (SIGKILL after `limitMs`, reported as such). */
-async function stop(child: Child, limitMs = 30_000): Promise<{ code: number | null; signal: NodeJS.Signals | null; ms: number }> {
-  const t0 = performance.now();
-  child.proc.kill('SIGTERM');
-  const timer = setTimeout(() => child.proc.kill('SIGKILL'), limitMs);
-  const r = await child.exited;
-  clearTimeout(timer);
-  return { ...r, ms: Math.round(performance.now() - t0) };
-}
 
 // Keep-alive HTTP like a load balancer's pool; a request cut by the stop resolves with status 0.
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
