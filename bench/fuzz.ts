@@ -156,6 +156,8 @@ async function metric(q: MetricQuery): Promise<Outcome> {
 async function screen(c: ScreenCase): Promise<Outcome> {
   const path = `/api/v1/screens/${c.id}`;
   const t0 = performance.now();
+  const mine = (putsOf.get(c.id) ?? 0) + 1;
+  putsOf.set(c.id, mine);
   const r = await send(server.url, 'PUT', path, { body: JSON.stringify(c.doc), contentType: c.contentType || null, token: ADMIN });
   const ms = performance.now() - t0;
   const v: string[] = [];
@@ -164,14 +166,19 @@ async function screen(c: ScreenCase): Promise<Outcome> {
   if (r.status >= 500) v.push(`${r.status} (a 5xx): ${show(r.body)}`);
   else if (![200, 400, 404, 413, 415, 429].includes(r.status)) v.push(`unexpected status ${r.status}: ${show(r.body)}`);
   if (c.pristine && r.status !== 200) v.push(`${r.status} for a built-in screen under a new id: ${show(r.body)}`);
-  // Other workers may write the same well-known id meanwhile: read back only the random ones.
+  // Other workers may write the same id meanwhile (well-known ones, and small random ones: fast-check favours
+  // them): read back only a random id no other PUT touched since this one started.
   if (r.status === 200 && c.id.startsWith('fuzz-')) {
     const now = await send(server.url, 'GET', path, { token: ADMIN });
+    if (putsOf.get(c.id) !== mine) return { status: String(r.status), violations: v };
     const sent = viaJson(c.doc) as JsonObject;
     if (now.status !== 200 || !isObject(now.body) || JSON.stringify(now.body.widgets) !== JSON.stringify(sent.widgets)) v.push(`200 but GET ${path} → ${now.status} ${show(now.body)}`);
   }
   return { status: String(r.status), violations: v };
 }
+
+/** PUTs started per screen id (the read-back check skips an id another worker wrote meanwhile). */
+const putsOf = new Map<string, number>();
 
 const socketStates: SocketState[] = [];
 let address = 0;

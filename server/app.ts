@@ -154,7 +154,9 @@ export function fastifyOptions(config: Config, logger?: AppDeps['logger']): Fast
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
     http: { headersTimeout: Math.min(config.requestTimeoutMs, 20_000), connectionsCheckingInterval: Math.min(5_000, config.requestTimeoutMs) },
-    routerOptions: { maxParamLength: 200 },
+    // Long enough for any path a client can send (the header limit bounds it): a metric id too long for the
+    // router would miss the route, and so its auth (404 before 401); the route's schema refuses it instead.
+    routerOptions: { maxParamLength: 16_384 },
     // A URL that cannot be decoded (`%ff`) or a malformed content type, before any route: the catalogue's 400.
     frameworkErrors: (err, _req, reply) => {
       const e = isClientError(err) ? foreignClientError(err as Error & { statusCode: number }) : new RxpError('RXP_ERR_BAD_REQUEST', err.message);

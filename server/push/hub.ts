@@ -67,6 +67,8 @@ interface Subscription {
   asOf: number;
   dirty: boolean;
   failing: boolean;
+  /** Why the last computation failed, when the failure has a code of its own (a value past 2^53 − 1). */
+  failure?: RxpError;
   computing: Promise<void> | null;
   /** End of the subscribed `date` (epoch ms) when it is given and the metric's day can close; else null. */
   readonly closesAt: number | null;
@@ -323,7 +325,7 @@ export class PushHub {
   private async snapshotOf(sub: Subscription): Promise<MetricValueMessage> {
     // A subscription dropped while it waited for its slot (its socket left) is not computed at all.
     if (sub.json === undefined) await (sub.computing ?? this.cold.run(() => (sub.json === undefined && this.subs.get(sub.key) === sub ? this.refresh(sub, true) : undefined)));
-    if (sub.json === undefined) throw new RxpError('RXP_ERR_STORAGE_UNAVAILABLE', 'metric could not be computed', {}, 1);
+    if (sub.json === undefined) throw sub.failure ?? new RxpError('RXP_ERR_STORAGE_UNAVAILABLE', 'metric could not be computed', {}, 1);
     return this.message(sub, 'snapshot');
   }
 
@@ -433,6 +435,7 @@ export class PushHub {
         const json = JSON.stringify(result.value);
         sub.asOf = result.asOf;
         sub.failing = false;
+        sub.failure = undefined;
         if (json !== sub.json) {
           // In a fleet the cache gets the value first (a client repairing a gap reads it on any instance);
           // a leader fenced out (its lease passed to another) changes and sends nothing.
@@ -458,6 +461,7 @@ export class PushHub {
         }
       } catch (err) {
         sub.failing = true;
+        sub.failure = err instanceof RxpError && err.code === 'RXP_ERR_UNSAFE_INTEGER' ? err : undefined;
         this.stats.failures++;
         // A value past 2^53 − 1 is never sent rounded (toInt refuses it): counted for /api/v1/health.
         if (err instanceof RxpError && err.code === 'RXP_ERR_UNSAFE_INTEGER') this.stats.overflows++;

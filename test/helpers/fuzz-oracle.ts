@@ -725,6 +725,8 @@ export function judgeMetricQuery(q: MetricQuery, x: ReturnType<typeof expectMetr
     else if (!isObject(body) || typeof body.param !== 'string' || !x.names.includes(body.param)) v.push(`400 names ${show(isObject(body) ? body.param : body)}, expected one of ${JSON.stringify(x.names)}`);
     return v;
   }
+  // A sum past 2^53 − 1 (the fuzzed events hold the largest amounts): refused with its code, never rounded.
+  if (r.status === 422 && isObject(body) && body.code === 'RXP_ERR_UNSAFE_INTEGER' && x.verdict === 'valid') return [];
   return [`unexpected status ${r.status}: ${show(body)}`];
 }
 

@@ -91,6 +91,11 @@ describe('the auth gate, walked over every registered route', () => {
       }
       checked.push(`${route.method} ${route.url}`);
     }
+    // A path parameter of any length still matches its route, so auth decides first (not a 404 of the router).
+    const long = `/api/v1/metrics/${'x'.repeat(3_000)}`;
+    expect((await rawRequest(url, 'GET', long)).status).toBe(401);
+    expect((await rawRequest(url, 'GET', long, 'not-a-token-of-this-server')).status).toBe(401);
+    expect((await rawRequest(url, 'GET', long, ADMIN)).status).toBe(404);
     // The contract's own writes are among them.
     expect(checked).toEqual(expect.arrayContaining(['POST /api/v1/events', 'PUT /api/v1/reference/:kind', 'GET /api/v1/metrics/:id', 'PUT /api/v1/screens/:id', 'DELETE /api/v1/screens/:id', 'POST /api/v1/alerts/:id/resolve']));
   });
