@@ -46,7 +46,7 @@ if (Number.isFinite(fdLimit) && fdLimit < CLIENTS + 1_024) {
 }
 
 async function health(url: string): Promise<Health> {
-  return (await (await fetch(`${url}/api/v1/health`)).json()) as Health;
+  return (await (await fetch(`${url}/api/v1/health`, { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as Health;
 }
 
 interface HeapFigures {

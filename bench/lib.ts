@@ -126,9 +126,9 @@ export function post(url: string, body: string, contentType = 'application/x-ndj
   });
 }
 
-/** GET of a JSON document (e.g. `/api/v1/health`), with a bearer token when given. */
-export async function getJson<T>(url: string, token?: string): Promise<T> {
-  const res = await fetch(url, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+/** GET of a JSON document (e.g. `/api/v1/health`, whose details need a token), with the admin token unless another is given. */
+export async function getJson<T>(url: string, token: string = ADMIN): Promise<T> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
   if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
   return (await res.json()) as T;
 }

@@ -9,6 +9,7 @@ import { batchesForDate, dayNumber } from './batches.ts';
 import { RULE_IDS, resolveOptions, type DemoOptions, type Resolved } from './options.ts';
 import { SALT, hash01, rngFor } from './random.ts';
 import { addDays } from './time.ts';
+import { FEN_MAX } from '../common.ts';
 
 export interface DemoReference {
   skus: Array<{ sku_id: string; name: string; category: string; is_rx: boolean; storage_class: string; controlled: boolean;
@@ -65,7 +66,8 @@ function licenceDays(o: Resolved, date: string): Array<{ licence: number; gsp: n
 }
 
 const TARGET_STRETCH = 1.12; // targets are set a little above the expected day: the screen shows the chase
-const roundTarget = (fen: number): number => Math.max(1_000_000, Math.round(fen / 1_000_000) * 1_000_000); // 万元
+// Rounded to 万元, within the CONTRACT's money bound (a bench's day at 25,000 events/s would pass it).
+const roundTarget = (fen: number): number => Math.min(FEN_MAX, Math.max(1_000_000, Math.round(fen / 1_000_000) * 1_000_000));
 
 export function demoReferenceOf(o: Resolved, date: string): DemoReference {
   const dayGmv = expectedDayGmvFen(o);
@@ -82,7 +84,7 @@ export function demoReferenceOf(o: Resolved, date: string): DemoReference {
     warehouses: WAREHOUSES.map((w) => ({ ...w })),
     batches: [...batchesForDate(o, date).values()].flat().map(({ kind: _k, ...row }) => ({ ...row })),
     sensors: DEMO_SENSORS.map((s) => ({ ...s })),
-    targets: [...perChannel, { date, channel: 'all', gmv_target_fen: perChannel.reduce((s, t) => s + t.gmv_target_fen, 0) }],
+    targets: [...perChannel, { date, channel: 'all', gmv_target_fen: Math.min(FEN_MAX, perChannel.reduce((s, t) => s + t.gmv_target_fen, 0)) }],
   };
 }
 
