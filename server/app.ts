@@ -32,6 +32,10 @@ import { AlertStore } from './rules/alerts.ts';
 import { RulesEngine } from './rules/engine.ts';
 import { RefCache } from './rules/reference.ts';
 import { alertRoutes } from './rules/routes.ts';
+import { DisplayStore } from './displays/store.ts';
+import { DisplayPresence } from './displays/presence.ts';
+import { MemoryCodes, servePairing } from './displays/pairing.ts';
+import { displayRoutes } from './displays/routes.ts';
 import { systemClock, type Clock } from './time.ts';
 
 export interface AppDeps {
@@ -222,6 +226,9 @@ export function installErrorHandlers(app: FastifyInstance): void {
   });
 }
 
+/** Told to every instance of a fleet when displays or playlists changed (each reloads them). */
+const DISPLAYS_CHANGED = 'rxpulse:displays-changed';
+
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
   // Before anything opens: a bad screen file stops the start with its file, path and reason.
@@ -237,9 +244,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   const storage = deps.storage ?? (await openStorage(config));
   await app.register(clickhousePlugin, { storage });
+  // Screens and paired walls first: the gate and the socket handshake know display tokens.
+  let displays: DisplayStore | null = null;
+  const screens = new ScreenStore(screenFiles, storage, (id) => {
+    app.io.emit('screen:changed', { id });
+    displays?.screensChanged();
+  });
+  await screens.load(app.log);
+  displays = new DisplayStore(storage, screens, clock);
+  await displays.load();
+  const presence = new DisplayPresence(clock);
   if (deps.fleet) app.decorate('io', deps.fleet.io);
-  else await app.register(ioPlugin, { config });
-  registerAuth(app, config);
+  else await app.register(ioPlugin, { config, displays });
+  registerAuth(app, config, displays);
 
   let hub: PushHub | null = null;
   let hot: HotSales | null = null;
@@ -256,7 +273,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const baseCtx: MetricContext = { storage, tz: config.tzBusiness, clock, settings, barrier: () => projector.barrier(), projectionLag: () => projector.lag() };
   hot = new HotSales({ tz: config.tzBusiness, logger: app.log, query: (date) => salesDayTotals(baseCtx, date), exclusive: (fn) => projector.exclusive(fn) });
   const ctx: MetricContext = { ...baseCtx, hot };
-  hub = new PushHub({ io: app.io, ctx, logger: app.log, limits: socketLimits(config), fleet: deps.fleet && { snapshots: deps.fleet.snapshots, token: deps.fleet.token } });
+  hub = new PushHub({ io: app.io, ctx, logger: app.log, limits: socketLimits(config), displayScope: (display, key) => displays.allows(display, key), fleet: deps.fleet && { snapshots: deps.fleet.snapshots, token: deps.fleet.token } });
   const freshness = new StreamFreshness(clock);
   const alerts = new AlertStore(storage, clock, app.log, () => hub!.markDirty(new Set(['alerts'])));
   const engine = new RulesEngine({
@@ -287,7 +304,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   app.decorate('hot', hot);
   app.decorate('rules', engine);
   app.decorate('alerts', alerts);
-  if (!deps.fleet) app.io.on('connection', (socket) => hub!.attach(socket));
+  if (!deps.fleet) {
+    app.io.on('connection', (socket) => {
+      const guard = hub!.attach(socket);
+      const display = (socket.data as { display?: string } | undefined)?.display;
+      if (!display) return;
+      presence.connected(display);
+      guard.on('display:report', (report) => presence.report(display, report));
+      socket.on('disconnect', () => presence.disconnected(display));
+    });
+  }
   else {
     app.post('/api/v1/_fleet/snapshot', async (req) => {
       const { metric, params } = (req.body ?? {}) as { metric?: unknown; params?: unknown };
@@ -301,12 +327,16 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     void engine.onReference(kind);
   });
   await app.register(referenceRoutes, { store: reference });
-  await app.register(metricRoutes, { ctx, hub });
+  await app.register(metricRoutes, { ctx, hub, displayScope: (display, key) => displays.allows(display, key) });
   await app.register(alertRoutes, { alerts, engine, rules, tz: config.tzBusiness });
   await app.register(healthRoutes, { config, storage, writer, projector, hub: hub!, hot, freshness, clock, rules: engine, alerts });
-  const screens = new ScreenStore(screenFiles, storage, (id) => app.io.emit('screen:changed', { id }));
-  await screens.load(app.log);
-  await app.register(screenRoutes, { store: screens, buildDir: BUILD_DIR, tz: config.tzBusiness });
+  await app.register(screenRoutes, { store: screens, displays, buildDir: BUILD_DIR, tz: config.tzBusiness });
+  // Walls: pairing by code (socket namespace /pair), the display API, presence and DISPLAY_OFFLINE.
+  const codes = new MemoryCodes(clock);
+  servePairing(app.io, codes, clock, app.log);
+  const changed = (): void => void app.io.serverSideEmit(DISPLAYS_CHANGED as never);
+  (app.io as unknown as { on(ev: string, fn: () => void): void }).on(DISPLAYS_CHANGED, () => void displays.load().catch((err) => app.log.warn({ err }, 'displays: reload failed')));
+  await app.register(displayRoutes, { store: displays, presence, codes, io: app.io, alerts, clock, tz: config.tzBusiness, businessHours: config.businessHours, changed });
   // Static files are public: the built screens app and public/ assets hold no data.
   await app.register(async (scope) => {
     publicScope(scope);

@@ -54,6 +54,8 @@ export interface Config {
   };
   /** pino level. @default 'info' */
   readonly logLevel: string;
+  /** RXPULSE_BUSINESS_HOURS: when a wall going offline raises DISPLAY_OFFLINE ("HH:MM-HH:MM" in TZ_BUSINESS). */
+  readonly businessHours: string;
   /** RXPULSE_RULES_LATENESS_S: how far behind the newest event time the stream rules judge, so that events
    *  arriving out of order by up to this much (feeds from separate systems) are judged in event-time order. */
   readonly rulesLatenessS: number;
@@ -129,6 +131,11 @@ function originList(env: Env, name: string): string[] {
 
 /** Builds the config from an environment (process.env in main.ts, a literal object in tests); `defaults`
  *  stand where a variable is unset (main.ts turns the demo on by default for `npm start`). */
+function businessHours(v: string): string {
+  if (!/^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$/.test(v)) throw new RxpError('RXP_ERR_CONFIG_INVALID', `RXPULSE_BUSINESS_HOURS must be HH:MM-HH:MM (e.g. 08:00-22:00), not "${v}"`);
+  return v;
+}
+
 export function loadConfig(source: Env = process.env, defaults: Env = {}): Config {
   const env: Env = { ...defaults };
   for (const [k, v] of Object.entries(source)) if (v !== undefined && v !== '') env[k] = v;
@@ -179,6 +186,7 @@ export function loadConfig(source: Env = process.env, defaults: Env = {}): Confi
     demoRate,
     tokens: Object.freeze({ ingest, admin, generated: Object.freeze(generated) }),
     logLevel: env.LOG_LEVEL || 'info',
+    businessHours: businessHours(env.RXPULSE_BUSINESS_HOURS ?? '08:00-22:00'),
     rulesLatenessS: intVar(env, 'RXPULSE_RULES_LATENESS_S', 0, 0, 3_600),
     idFilterMb: intVar(env, 'RXPULSE_ID_FILTER_MB', 256, 4, 16_384),
     requestTimeoutMs: intVar(env, 'RXPULSE_REQUEST_TIMEOUT_MS', 30_000, 1_000, 60_000),

@@ -15,6 +15,7 @@ import { RxpError } from './errors.ts';
 import { describeErrors } from './ingest/validate.ts';
 import { checkParams, metricDef } from './metrics/run.ts';
 import type { Storage } from './plugins/clickhouse.ts';
+import type { DisplayStore } from './displays/store.ts';
 
 export type { Screen, ScreenWidget } from '../screens/schema.ts';
 
@@ -177,13 +178,19 @@ export class ScreenStore {
 }
 let counter = 0;
 
-export async function screenRoutes(app: FastifyInstance, opts: { store: ScreenStore; buildDir: string; tz: string }): Promise<void> {
+export async function screenRoutes(app: FastifyInstance, opts: { store: ScreenStore; displays: DisplayStore; buildDir: string; tz: string }): Promise<void> {
   const { store } = opts;
   app.get('/api/v1/schema/screen.json', { config: { right: 'public' } }, async () => screenJsonSchema());
   app.get('/api/v1/screens', { config: { right: 'read' } }, async () =>
     store.list().map((s) => ({ id: s.id, title: s.title, widgets: s.widgets.map((w) => ({ id: w.id, type: w.type, metric: w.metric })) })),
   );
-  app.get<{ Params: { id: string } }>('/api/v1/screens/:id', { config: { right: 'read' } }, async (req) => {
+  app.get<{ Params: { id: string } }>('/api/v1/screens/:id', { config: { right: 'read', display: true } }, async (req) => {
+    // A wall's display token reads the screens it shows, no other.
+    const display = req.principal?.display;
+    if (display) {
+      const d = opts.displays.get(display);
+      if (!d || !opts.displays.screensOf(d).includes(req.params.id)) throw new RxpError('RXP_ERR_AUTH_FORBIDDEN', 'a display reads only the screens it shows');
+    }
     const screen = store.get(req.params.id);
     if (!screen) throw new RxpError('RXP_ERR_SCREEN_UNKNOWN', `unknown screen "${req.params.id}"`);
     // The page draws clocks and days in the business zone, whatever the zone of the display machine.

@@ -37,6 +37,7 @@ export const RULE_LABELS: Dict = {
   STOCKOUT_RISK: { 'zh-CN': '缺货风险', en: 'Stock-out risk' },
   LICENCE_EXPIRY: { 'zh-CN': '证照即将到期', en: 'Licence expiring' },
   ORDER_SPIKE: { 'zh-CN': '异常下单', en: 'Order spike' },
+  DISPLAY_OFFLINE: { 'zh-CN': '大屏离线', en: 'Wall display offline' },
 };
 
 export const SEVERITY_LABELS: Dict = {

@@ -1,5 +1,6 @@
-// Bearer tokens and rights (CONTRACT "Auth"). The ingest token may write events and reference data; the admin
-// token may do everything. (Display tokens of paired screens come with the displays work.)
+// Bearer tokens and rights (CONTRACT "Auth", "Displays"). The ingest token may write events and reference data;
+// the admin token may do everything; a display token (a paired wall, server/displays/) reads only what its
+// screens show, on the routes that opt in (`config.display`) and check its scope, and writes nothing.
 //
 // One gate, deny by default (THREATS "Rules that follow"): the right is read from the route the router
 // matched (`routeOptions.config.right`), never from the raw URL, so every spelling of a path that reaches a
@@ -12,17 +13,35 @@ import type { Config } from '../config.ts';
 import { RxpError } from '../errors.ts';
 
 export type Right = 'public' | 'ingest' | 'read' | 'admin';
-export type Role = 'ingest' | 'admin';
+export type Role = 'ingest' | 'admin' | 'display';
 
 const RIGHTS: Record<Role, readonly Right[]> = {
   ingest: ['public', 'ingest'],
   admin: ['public', 'ingest', 'read', 'admin'],
+  display: ['public', 'read'],
 };
+
+/** Who a request or socket is: a role, and for a display token the display. */
+export interface Principal {
+  role: Role;
+  display?: string;
+}
+
+/** Display tokens (server/displays/store.ts), looked up by the token's hash. */
+export interface DisplayTokens {
+  byToken(token: string): { display_id: string } | undefined;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     /** What a route needs. Routes that declare nothing are admin-only (deny by default). @default 'admin' */
     right?: Right;
+    /** A display token may call this route (which then checks the display's scope itself). @default false */
+    display?: boolean;
+  }
+  interface FastifyRequest {
+    /** Who sent it (set by the gate; null on public routes without a token). */
+    principal: Principal | null;
   }
 }
 
@@ -38,6 +57,14 @@ export function roleOf(config: Config, token: string | undefined): Role | null {
   if (timingSafeEqual(d, digest(config.tokens.admin))) return 'admin';
   if (timingSafeEqual(d, digest(config.tokens.ingest))) return 'ingest';
   return null;
+}
+
+/** A token's principal: the static tokens first, then the displays' (none: null). */
+export function principalOf(config: Config, token: string | undefined, displays?: DisplayTokens): Principal | null {
+  const role = roleOf(config, token);
+  if (role) return { role };
+  const d = token && displays ? displays.byToken(token) : undefined;
+  return d ? { role: 'display', display: d.display_id } : null;
 }
 
 export function can(role: Role, right: Right): boolean {
@@ -102,14 +129,16 @@ export function publicScope(scope: FastifyInstance): void {
  * authentications count per IP (@fastify/rate-limit's store); past config.authFailMax in a window the client
  * gets 429 with Retry-After instead of another try.
  */
-export function registerAuth(app: FastifyInstance, config: Config): void {
+export function registerAuth(app: FastifyInstance, config: Config, displays?: DisplayTokens): void {
   const failures = app.createRateLimit({ max: config.authFailMax, timeWindow: AUTH_FAIL_WINDOW_MS, keyGenerator: (req) => `auth-fail:${req.ip}` });
+  app.decorateRequest('principal', null);
   app.addHook('onRequest', async (req) => {
     // No route matched: the not-found handler answers 404 (nothing to protect, nothing runs).
     if (req.is404) return;
     const right = rightOf(req);
     if (right === 'public') return;
-    const role = roleOf(config, bearerToken(req));
+    const principal = principalOf(config, bearerToken(req), displays);
+    const role = principal?.role;
     if (!role) {
       const limit = await failures(req);
       if (!limit.isAllowed && limit.isExceeded) {
@@ -118,5 +147,7 @@ export function registerAuth(app: FastifyInstance, config: Config): void {
       throw new RxpError('RXP_ERR_AUTH_MISSING');
     }
     if (!can(role, right)) throw new RxpError('RXP_ERR_AUTH_FORBIDDEN', `the ${role} token may not do this (needs ${right})`);
+    if (role === 'display' && req.routeOptions.config?.display !== true) throw new RxpError('RXP_ERR_AUTH_FORBIDDEN', 'a display token reads only what its screens show');
+    req.principal = principal;
   });
 }

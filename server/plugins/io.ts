@@ -4,7 +4,7 @@
 import fp from 'fastify-plugin';
 import { Server, type ServerOptions } from 'socket.io';
 import type { Config } from '../config.ts';
-import { roleOf, can } from '../auth/tokens.ts';
+import { can, principalOf, type DisplayTokens } from '../auth/tokens.ts';
 import { CONNECTION_LIMITS, ConnectionLimiter, type ConnectionLimits } from '../push/connections.ts';
 import { fanOutHeartbeat, HEARTBEAT_EVENT, type HubBeat } from '../push/heartbeat.ts';
 import type { ClientToServerEvents, ServerToClientEvents } from '../push/protocol.ts';
@@ -32,10 +32,15 @@ export interface IoPluginOptions {
   adapter?: ServerOptions['adapter'];
   /** Connections per client address, handshake time, message size. @default CONNECTION_LIMITS */
   limits?: Partial<ConnectionLimits>;
+  /** Display tokens (paired walls): such a socket joins `display:<id>` and reads only its screens' metrics. */
+  displays?: DisplayTokens;
 }
 
+/** The room of a display's sockets (revoke, move, reload reach it on every instance). */
+export const displayRoom = (id: string): string => `display:${id}`;
+
 export const ioPlugin = fp<IoPluginOptions>(
-  async (app, { config, adapter, limits }) => {
+  async (app, { config, adapter, limits, displays }) => {
     // In a fleet (an adapter given): packets reach every instance's sockets, and a client that reconnects to
     // any instance within RECOVERY_MS gets its rooms back and what it missed.
     const fleet: Partial<ServerOptions> = adapter ? { adapter, connectionStateRecovery: { maxDisconnectionDuration: RECOVERY_MS, skipMiddlewares: false } } : {};
@@ -61,9 +66,10 @@ export const ioPlugin = fp<IoPluginOptions>(
     });
     io.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-      const role = roleOf(config, typeof token === 'string' ? token : undefined);
-      if (!role) return next(new Error('RXP_ERR_AUTH_MISSING'));
-      if (!can(role, 'read')) return next(new Error('RXP_ERR_AUTH_FORBIDDEN'));
+      const principal = principalOf(config, typeof token === 'string' ? token : undefined, displays);
+      if (!principal) return next(new Error('RXP_ERR_AUTH_MISSING'));
+      if (!can(principal.role, 'read')) return next(new Error('RXP_ERR_AUTH_FORBIDDEN'));
+      socket.data = { display: principal.display };
       next();
     });
     // Each connection would keep its handshake request (headers, socket…) alive for its whole life: tens of
@@ -74,6 +80,8 @@ export const ioPlugin = fp<IoPluginOptions>(
     });
     io.on('connection', (socket) => {
       limiter.authenticated(socket.conn as unknown as { once(ev: 'close', fn: () => void): unknown });
+      const display = (socket.data as { display?: string } | undefined)?.display;
+      if (display) void socket.join(displayRoom(display));
       // A client may send an event named "error": without a listener Node's emitter would throw it.
       socket.on('error' as never, (() => undefined) as never);
     });

@@ -94,6 +94,8 @@ export interface HubOptions {
   fleet?: { snapshots: SnapshotCache; token(): string | null };
   /** What one socket may do (guard.ts). @default SOCKET_LIMITS */
   limits?: Partial<SocketLimits>;
+  /** May display `display` read subscription `key`? (A display token's socket; none given: never.) */
+  displayScope?: (display: string, key: string) => boolean;
 }
 
 /** A subscription the fleet wants: metric id and params as subscribed. */
@@ -180,7 +182,7 @@ export class PushHub {
   }
 
   /** Wires one socket's protocol handlers, each behind the socket's guard (schema, rate, limits). */
-  attach(socket: IoSocket): void {
+  attach(socket: IoSocket): SocketGuard {
     const guard = new SocketGuard(socket, this.limits, this.opts.logger, this.stats);
     guard.on('metric:subscribe', ({ metric, params }) => this.subscribe(socket, guard, metric, params));
     guard.on('metric:snapshot', ({ key }) => {
@@ -192,6 +194,7 @@ export class PushHub {
       const room = `m:${key}`;
       if (socket.rooms.has(room)) void socket.leave(room);
     });
+    return guard;
   }
 
   /** Joins the socket to the subscription's room (within its cap) and answers its snapshot. */
@@ -199,6 +202,8 @@ export class PushHub {
     const id = identify(metric, rawParams);
     const room = `m:${id.key}`;
     if (!socket.connected) throw new RxpError('RXP_ERR_NOT_FOUND', 'socket closed');
+    const display = (socket.data as { display?: string } | undefined)?.display;
+    if (display && !this.opts.displayScope?.(display, id.key)) throw new RxpError('RXP_ERR_AUTH_FORBIDDEN', 'a display reads only what its screens show');
     if (!socket.rooms.has(room) && guard.subscriptions >= this.limits.maxSubscriptions) {
       throw new RxpError('RXP_ERR_SOCKET_LIMIT', `a socket may hold ${this.limits.maxSubscriptions} subscriptions: unsubscribe one first`);
     }

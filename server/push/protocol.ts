@@ -71,6 +71,23 @@ export interface ServerToClientEvents {
   'screen:changed': (info: { id: string }) => void;
   /** Sent before a graceful shutdown: the client reconnects (to another instance or after restart). */
   'server:shutdown': (info: { reason: string }) => void;
+  /** To a paired wall: its screen or playlist changed (it fetches GET /api/v1/displays/self again). */
+  'display:changed': (info: { display_id: string }) => void;
+  /** To a paired wall: reload the page (POST /api/v1/displays/{id}/reload). */
+  'display:reload': (info: { display_id: string }) => void;
+}
+
+/** What a paired wall reports every 30 s. */
+export interface DisplayReport {
+  version: string;
+  screen_size: { width: number; height: number };
+  uptime_s: number;
+  heap_bytes: number | null;
+  /** Frames per second over the last minute. */
+  fps: number | null;
+  /** Seconds since the oldest value on screen was confirmed current. */
+  data_age_s: number | null;
+  screen_id: string | null;
 }
 
 /** Request payloads: their schemas (what the server accepts) are in requests.ts. */
@@ -78,6 +95,7 @@ export interface ClientToServerEvents {
   'metric:subscribe': (req: { metric: string; params?: Record<string, unknown> }, ack: (reply: SubscribeReply) => void) => void;
   'metric:unsubscribe': (req: { key: string }) => void;
   'metric:snapshot': (req: { key: string }, ack: (reply: SubscribeReply) => void) => void;
+  'display:report': (report: DisplayReport) => void;
 }
 
 export function isErrorReply(r: SubscribeReply): r is ErrorReply {

@@ -23,9 +23,25 @@ export type SubscribeRequest = Static<typeof SubscribeRequest>;
 export const KeyRequest = Type.Object({ key: Type.String({ minLength: 1, maxLength: 2_048 }) }, { additionalProperties: false });
 export type KeyRequest = Static<typeof KeyRequest>;
 
+/** What a paired wall says about itself every 30 s (server/displays/presence.ts). */
+const Count = (max: number) => Type.Union([Type.Number({ minimum: 0, maximum: max }), Type.Null()]);
+export const DisplayReportRequest = Type.Object(
+  {
+    version: Type.String({ maxLength: 64 }),
+    screen_size: Type.Object({ width: Type.Integer({ minimum: 0, maximum: 100_000 }), height: Type.Integer({ minimum: 0, maximum: 100_000 }) }, { additionalProperties: false }),
+    uptime_s: Type.Number({ minimum: 0, maximum: 1e9 }),
+    heap_bytes: Count(1e13),
+    fps: Count(1_000),
+    data_age_s: Count(1e9),
+    screen_id: Type.Union([Type.String({ maxLength: 63 }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+export type DisplayReportRequest = Static<typeof DisplayReportRequest>;
+
 /** Compile-time check: what a schema accepts is a valid request of the protocol's types (protocol.ts). */
 type Accepts<S, E extends keyof ClientToServerEvents> = [S] extends [Parameters<ClientToServerEvents[E]>[0]] ? true : false;
-export type RequestTypesAgree = [Accepts<SubscribeRequest, 'metric:subscribe'>, Accepts<KeyRequest, 'metric:snapshot'>, Accepts<KeyRequest, 'metric:unsubscribe'>] extends [true, true, true] ? true : never;
+export type RequestTypesAgree = [Accepts<SubscribeRequest, 'metric:subscribe'>, Accepts<KeyRequest, 'metric:snapshot'>, Accepts<KeyRequest, 'metric:unsubscribe'>, Accepts<DisplayReportRequest, 'display:report'>] extends [true, true, true, true] ? true : never;
 export const REQUEST_TYPES_AGREE: RequestTypesAgree = true;
 
 /** Every client-to-server event with its payload schema and whether it expects an ack. */
@@ -33,6 +49,7 @@ export const REQUESTS = {
   'metric:subscribe': { schema: SubscribeRequest, ack: true },
   'metric:snapshot': { schema: KeyRequest, ack: true },
   'metric:unsubscribe': { schema: KeyRequest, ack: false },
+  'display:report': { schema: DisplayReportRequest, ack: false },
 } as const satisfies Record<string, { schema: TSchema; ack: boolean }>;
 
 export type RequestName = keyof typeof REQUESTS;

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { DISPLAY_OFFLINE } from '../displays/presence.ts';
 import { RxpError } from '../errors.ts';
 import { describeErrors } from '../ingest/validate.ts';
 import { toBusinessIso } from '../time.ts';
@@ -43,8 +44,8 @@ export async function alertRoutes(app: FastifyInstance, opts: { alerts: AlertSto
   app.get<{ Querystring: Static<typeof Query> }>('/api/v1/alerts', { config: { right: 'read' } }, async (req) => {
     const q = req.query ?? {};
     if (!checkQuery.Check(q)) throw new RxpError('RXP_ERR_ALERT_INVALID', 'invalid query', { errors: describeErrors(Query, checkQuery, q) });
-    if (q.rule !== undefined && !RULE_BY_ID.has(q.rule)) {
-      throw new RxpError('RXP_ERR_ALERT_INVALID', 'invalid query', { errors: [{ field: 'rule', reason: `unknown rule; one of ${[...RULE_BY_ID.keys()].join(', ')}` }] });
+    if (q.rule !== undefined && !RULE_BY_ID.has(q.rule) && q.rule !== DISPLAY_OFFLINE) {
+      throw new RxpError('RXP_ERR_ALERT_INVALID', 'invalid query', { errors: [{ field: 'rule', reason: `unknown rule; one of ${[...RULE_BY_ID.keys(), DISPLAY_OFFLINE].join(', ')}` }] });
     }
     const limit = q.limit ? Number(q.limit) : 1_000;
     if (limit > 10_000) throw new RxpError('RXP_ERR_ALERT_INVALID', 'invalid query', { errors: [{ field: 'limit', reason: 'at most 10000' }] });

@@ -321,6 +321,26 @@ export function schemaStatements(db: string): string[] {
       version UInt64
     ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
 
+    // Paired walls (server/displays/store.ts): the newest version per display wins; a display token is kept
+    // only as its SHA-256.
+    `CREATE TABLE IF NOT EXISTS ${db}.displays (
+      display_id String,
+      name String,
+      screen_id String,
+      playlist_id String,
+      token_hash String,
+      created_at DateTime64(3, 'UTC'),
+      revoked UInt8,
+      version UInt64
+    ) ENGINE = ReplacingMergeTree(version) ORDER BY display_id`,
+
+    `CREATE TABLE IF NOT EXISTS ${db}.playlists (
+      id String,
+      body String,
+      deleted UInt8,
+      version UInt64
+    ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+
     // Alerts (the rules engine writes them): latest version of each alert; alerts.open reads it.
     `CREATE TABLE IF NOT EXISTS ${db}.alerts (
       alert_id String,
