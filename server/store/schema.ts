@@ -11,6 +11,16 @@
 
 import { referenceStatements } from './reference-schema.ts';
 
+/** A table of JSON documents by id (screens, playlists): the newest version of each id wins. */
+function documentTable(db: string, name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${db}.${name} (
+      id String,
+      body String,
+      deleted UInt8,
+      version UInt64
+    ) ENGINE = ReplacingMergeTree(version) ORDER BY id`;
+}
+
 export function schemaStatements(db: string): string[] {
   return [
     `CREATE DATABASE IF NOT EXISTS ${db}`,
@@ -314,12 +324,7 @@ export function schemaStatements(db: string): string[] {
       SELECT order_id, box_id, sku_id, ts, code FROM ${db}.trace_scans WHERE direction = 'out'`,
 
     // Screens added or replaced through the admin API (files stay the source of the built-in ones).
-    `CREATE TABLE IF NOT EXISTS ${db}.screens (
-      id String,
-      body String,
-      deleted UInt8,
-      version UInt64
-    ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+    documentTable(db, 'screens'),
 
     // Paired walls (server/displays/store.ts): the newest version per display wins; a display token is kept
     // only as its SHA-256.
@@ -334,12 +339,8 @@ export function schemaStatements(db: string): string[] {
       version UInt64
     ) ENGINE = ReplacingMergeTree(version) ORDER BY display_id`,
 
-    `CREATE TABLE IF NOT EXISTS ${db}.playlists (
-      id String,
-      body String,
-      deleted UInt8,
-      version UInt64
-    ) ENGINE = ReplacingMergeTree(version) ORDER BY id`,
+    // Playlists of walls (server/displays/store.ts).
+    documentTable(db, 'playlists'),
 
     // Alerts (the rules engine writes them): latest version of each alert; alerts.open reads it.
     `CREATE TABLE IF NOT EXISTS ${db}.alerts (
