@@ -6,7 +6,7 @@
 // layout live (`screen:changed` on the socket).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { parse as parseYaml } from 'yaml';
 import { Screen, screenJsonSchema } from '../screens/schema.ts';
@@ -204,11 +204,16 @@ export async function screenRoutes(app: FastifyInstance, opts: { store: ScreenSt
     await store.remove(req.params.id);
     return reply.status(204).send();
   });
-  // The page itself is public: it holds no data; it authenticates its API and socket with its token.
-  app.get<{ Params: { id: string } }>('/screens/:id', { config: { right: 'public' } }, async (req, reply) => {
-    if (!store.get(req.params.id)) throw new RxpError('RXP_ERR_SCREEN_UNKNOWN', `unknown screen "${req.params.id}"`);
+  // The pages are public: they hold no data; they authenticate their API and socket with their token.
+  const page = (reply: FastifyReply) => {
     const index = join(opts.buildDir, 'index.html');
     if (!existsSync(index)) throw new RxpError('RXP_ERR_INTERNAL', 'the screens are not built: run `npm run build`');
     return reply.header('cache-control', 'no-store').type('text/html; charset=utf-8').send(readFileSync(index));
+  };
+  app.get<{ Params: { id: string } }>('/screens/:id', { config: { right: 'public' } }, async (req, reply) => {
+    if (!store.get(req.params.id)) throw new RxpError('RXP_ERR_SCREEN_UNKNOWN', `unknown screen "${req.params.id}"`);
+    return page(reply);
   });
+  // A wall with no token: pairs by code, then shows what it is set to (screens/runtime/rx-display.ts).
+  app.get('/display', { config: { right: 'public' } }, async (_req, reply) => page(reply));
 }

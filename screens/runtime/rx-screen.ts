@@ -61,8 +61,11 @@ export class RxScreen extends LitElement {
   private get uiLang(): Lang {
     return this.urlLang ?? this.screen?.lang ?? 'zh-CN';
   }
-  private token: string | null = null;
-  private readonly screenId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
+  /** The token: set by a paired wall (rx-display.ts), else taken from the URL or this browser's storage. */
+  token: string | null = null;
+  /** The screen: set by a paired wall, else the last path segment (/screens/{id}). */
+  screenId = decodeURIComponent(location.pathname.split('/').filter(Boolean).pop() ?? '');
+  private readyTold = false;
   private readonly onResize = () => this.fit();
 
   constructor() {
@@ -104,8 +107,33 @@ export class RxScreen extends LitElement {
     this.canvas = { width: l.width, height: l.height };
   }
 
+  /** True while a critical alert takes this screen over (a playlist holds its rotation then). */
+  get takenOver(): boolean {
+    return this.screen?.takeover === true && openCriticals(this.live?.get(TAKEOVER_ID)?.value).length > 0;
+  }
+
+  /** Seconds since the least recently confirmed value on screen was confirmed (null before every widget has one). */
+  dataAgeS(): number | null {
+    if (!this.screen || !this.live) return null;
+    let oldest = Infinity;
+    for (const w of this.screen.widgets) {
+      const s = this.live.get(w.id);
+      if (!s || s.seq === 0) return null;
+      oldest = Math.min(oldest, s.confirmedAt);
+    }
+    return Math.max(0, (performance.now() - oldest) / 1000);
+  }
+
+  /** `screen-ready` once every widget has its first value (a playlist shows the next screen only then). */
+  private tellReady(): void {
+    if (this.readyTold || !this.screen || !this.live) return;
+    if (!this.screen.widgets.every((w) => (this.live!.get(w.id)?.seq ?? 0) > 0 || this.live!.get(w.id)?.error)) return;
+    this.readyTold = true;
+    this.dispatchEvent(new Event('screen-ready', { bubbles: true, composed: true }));
+  }
+
   private async load(): Promise<void> {
-    this.token = takeToken();
+    this.token ??= takeToken();
     if (!this.token) {
       this.error = t('noToken', this.uiLang);
       return;
@@ -115,7 +143,10 @@ export class RxScreen extends LitElement {
     this.live = new LiveMetrics(location.origin, this.token);
     // Diagnostics (and the browser tests): what each widget holds, as the runtime got it.
     (window as unknown as { rxpulse: { live: LiveMetrics } }).rxpulse = { live: this.live };
-    this.live.addEventListener('change', () => this.requestUpdate());
+    this.live.addEventListener('change', () => {
+      this.requestUpdate();
+      this.tellReady();
+    });
     // A screen changed through the admin API: take the new layout without a reload.
     this.live.addEventListener('screen-changed', (e) => {
       if ((e as CustomEvent<string>).detail === this.screenId) void this.fetchScreen().then((s) => s && this.apply(s));

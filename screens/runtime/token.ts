@@ -13,3 +13,12 @@ export function takeToken(): string | null {
   }
   return localStorage.getItem(KEY);
 }
+
+export function urlHasToken(): boolean {
+  return new URL(window.location.href).searchParams.has('token');
+}
+
+/** Whether this page has a token of its own (in the URL, or kept from an earlier visit). */
+export function hasToken(): boolean {
+  return urlHasToken() || localStorage.getItem(KEY) !== null;
+}
