@@ -13,7 +13,7 @@ import { itemAfter, itemsAt, type Playlist, type PlaylistItem } from '../playlis
 import type { ClientToServerEvents, DisplayReport, ServerToClientEvents } from '../../server/push/protocol.ts';
 import type { RxScreen } from './rx-screen.ts';
 import './rx-screen.ts';
-import type { Lang } from './i18n.ts';
+import { t, type Lang } from './i18n.ts';
 
 /** Where the page keeps its display token (apart from an admin's token of ?token=). */
 export const DISPLAY_TOKEN_KEY = 'rxpulse.display';
@@ -35,13 +35,6 @@ interface SelfConfig {
   tz: string;
 }
 
-const TEXT = {
-  pair: { 'zh-CN': '大屏配对码', en: 'Pairing code' },
-  how: { 'zh-CN': '在 RxPulse 控制台「大屏」中输入此码，或由管理员调用 POST /api/v1/displays', en: 'Enter this code under “Walls” in the RxPulse console, or an admin calls POST /api/v1/displays' },
-  renews: { 'zh-CN': '有效期至', en: 'Valid until' },
-  waiting: { 'zh-CN': '正在连接服务器…', en: 'Connecting to the server…' },
-  empty: { 'zh-CN': '此大屏尚未指定画面', en: 'No screen is set for this wall' },
-} as const;
 
 export class RxDisplay extends LitElement {
   static override properties = { code: { state: true }, expiresAt: { state: true }, config: { state: true }, shown: { state: true }, next: { state: true } };
@@ -258,22 +251,22 @@ export class RxDisplay extends LitElement {
 
   override render() {
     if (!this.token || !this.config) return this.pairing();
-    if (!this.shown) return html`<div class="empty">${TEXT.empty[this.uiLang]}</div>`;
+    if (!this.shown) return html`<div class="empty">${t('noScreen', this.uiLang)}</div>`;
     // Keyed by screen id: the prepared screen becomes the shown one without being mounted again.
     const ids = [this.shown, ...(this.next && this.next !== this.shown ? [this.next] : [])];
     return html`${repeat(ids, (id) => id, (id) => this.screenEl(id, id === this.shown ? 'shown' : 'next'))}`;
   }
 
   private pairing(): TemplateResult {
-    if (this.token) return html`<div class="pairing"><p class="how">${TEXT.waiting[this.uiLang]}</p></div>`;
+    if (this.token) return html`<div class="pairing"><p class="how">${t('pairWaiting', this.uiLang)}</p></div>`;
     const until = this.expiresAt ? new Intl.DateTimeFormat(this.uiLang, { hour: '2-digit', minute: '2-digit', hour12: false }).format(new Date(this.expiresAt)) : '';
     return html`<div class="pairing" data-pairing>
-      <h1>${TEXT.pair[this.uiLang]}</h1>
+      <h1>${t('pair', this.uiLang)}</h1>
       ${this.code
         ? html`<p class="code" data-code=${this.code} aria-label=${this.code.split('').join(' ')}>${this.code.split('').map((c) => html`<span>${c}</span>`)}</p>`
-        : html`<p class="how">${TEXT.waiting[this.uiLang]}</p>`}
-      <p class="how">${TEXT.how[this.uiLang]}</p>
-      ${this.code ? html`<p class="until">${TEXT.renews[this.uiLang]} ${until} · ${location.host}</p>` : nothing}
+        : html`<p class="how">${t('pairWaiting', this.uiLang)}</p>`}
+      <p class="how">${t('pairHow', this.uiLang)}</p>
+      ${this.code ? html`<p class="until">${t('pairUntil', this.uiLang)} ${until} · ${location.host}</p>` : nothing}
     </div>`;
   }
 
