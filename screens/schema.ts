@@ -60,7 +60,22 @@ export const Screen = Type.Object(
       ),
     ),
     grid: Type.Object({ columns: Type.Integer({ minimum: 1, maximum: 48 }), rows: Type.Integer({ minimum: 1, maximum: 48 }) }, { additionalProperties: false }),
-    takeover: Type.Optional(Type.Boolean({ default: false, description: 'a critical alert may take over this screen until acknowledged' })),
+    takeover: Type.Optional(
+      Type.Union(
+        [
+          Type.Boolean({ description: 'true: any critical alert may take this screen over (strip after 60 s)' }),
+          Type.Object(
+            {
+              rules: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Z][A-Z_]{0,63}$' }), { minItems: 1, maxItems: 32, uniqueItems: true, description: 'only alerts of these rules (default: any)' })),
+              severities: Type.Optional(Type.Array(Type.Enum(['critical', 'major', 'minor']), { minItems: 1, maxItems: 3, uniqueItems: true, description: 'default: critical' })),
+              strip_after_s: Type.Optional(Type.Integer({ minimum: 0, maximum: 3_600, description: 'after this the banner shrinks to a strip in the header, so the hero numbers show again (default 60)' })),
+            },
+            { additionalProperties: false },
+          ),
+        ],
+        { default: false, description: 'which open alerts take this screen over until acknowledged (the takeover policy)' },
+      ),
+    ),
     widgets: Type.Array(ScreenWidget, { minItems: 1, maxItems: 500 }),
   },
   { additionalProperties: false, $id: 'https://rxpulse.dev/schema/screen.json', title: 'RxPulse screen' },

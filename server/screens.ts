@@ -16,6 +16,8 @@ import { describeErrors } from './ingest/validate.ts';
 import { checkParams, metricDef } from './metrics/run.ts';
 import type { Storage } from './plugins/clickhouse.ts';
 import type { DisplayStore } from './displays/store.ts';
+import { DISPLAY_OFFLINE } from './displays/presence.ts';
+import { RULE_BY_ID } from './rules/index.ts';
 
 export type { Screen, ScreenWidget } from '../screens/schema.ts';
 
@@ -41,6 +43,11 @@ export function screenProblems(raw: unknown): ScreenProblem[] {
   if (!check.Check(raw)) return describeErrors(Screen, check, raw).map((e) => ({ path: e.field, reason: e.reason }));
   const screen = raw as Screen;
   const problems: ScreenProblem[] = [];
+  if (typeof screen.takeover === 'object') {
+    (screen.takeover.rules ?? []).forEach((rule, i) => {
+      if (!RULE_BY_ID.has(rule) && rule !== DISPLAY_OFFLINE) problems.push({ path: `takeover.rules[${i}]`, reason: `unknown rule "${rule}"` });
+    });
+  }
   const ids = new Set<string>();
   const taken = new Map<string, string>();
   screen.widgets.forEach((w, i) => {

@@ -7,7 +7,7 @@ import { html as staticHtml, unsafeStatic } from 'lit/static-html.js';
 import { LINK, LiveMetrics, type Freshness } from './live-metrics.ts';
 import { pick, t, type Lang } from './i18n.ts';
 import { takeToken } from './token.ts';
-import { openCriticals } from './rx-takeover.ts';
+import { openCriticals, takeoverPolicy, type TakeoverAlert } from './rx-takeover.ts';
 import { valueAt } from '../../widgets/format.js';
 import type { Screen, ScreenWidget, ScaleMode } from '../schema.ts';
 
@@ -109,7 +109,7 @@ export class RxScreen extends LitElement {
 
   /** True while a critical alert takes this screen over (a playlist holds its rotation then). */
   get takenOver(): boolean {
-    return this.screen?.takeover === true && openCriticals(this.live?.get(TAKEOVER_ID)?.value).length > 0;
+    return this.takingOver().length > 0;
   }
 
   /** Seconds since the least recently confirmed value on screen was confirmed (null before every widget has one). */
@@ -217,13 +217,31 @@ export class RxScreen extends LitElement {
     return html`<div class="status ${kind}" data-status=${kind}><i></i>${t(kind, this.uiLang)}</div>`;
   }
 
-  /** The takeover banner while an open critical alert exists on a screen that opted in; nothing otherwise. */
-  private takeover(): TemplateResult | typeof nothing {
-    if (!this.screen?.takeover) return nothing;
-    const criticals = openCriticals(this.live?.get(TAKEOVER_ID)?.value);
-    if (criticals.length === 0) return nothing;
-    return html`<rx-takeover class="takeover" data-takeover=${criticals[0].id} data-more=${criticals.length - 1}
-      .alerts=${criticals} .now=${this.tick || this.now()} .lang=${this.uiLang} ?compact=${this.mobile}></rx-takeover>`;
+  /** The open alerts that take this screen over under its policy (`takeover`), newest first. */
+  private takingOver(): TakeoverAlert[] {
+    return openCriticals(this.live?.get(TAKEOVER_ID)?.value, takeoverPolicy(this.screen?.takeover));
+  }
+
+  /** When this wall first showed each alert's banner (performance.now): the strip comes strip_after_s later. */
+  private readonly bannerSince = new Map<string, number>();
+
+  /**
+   * The takeover while an alert of the screen's policy is open: the full banner over the top of the widgets
+   * for `strip_after_s`, then a strip in the header (the screen's hero numbers show again); a newer alert
+   * gets its full banner again. Nothing otherwise.
+   */
+  private takeover(): { view: TemplateResult; strip: boolean } | null {
+    const policy = takeoverPolicy(this.screen?.takeover);
+    const alerts = this.takingOver();
+    for (const id of this.bannerSince.keys()) if (!alerts.some((a) => a.id === id)) this.bannerSince.delete(id);
+    if (!policy || alerts.length === 0) return null;
+    const top = alerts[0];
+    const since = this.bannerSince.get(top.id) ?? performance.now();
+    this.bannerSince.set(top.id, since);
+    const strip = !this.mobile && performance.now() - since >= policy.stripAfterS * 1000;
+    const view = html`<rx-takeover class=${strip ? 'takeover-strip' : 'takeover'} data-takeover=${top.id} data-more=${alerts.length - 1} data-strip=${strip ? '1' : '0'}
+      .alerts=${alerts} .now=${this.tick || this.now()} .lang=${this.uiLang} ?compact=${this.mobile} ?strip=${strip}></rx-takeover>`;
+    return { view, strip };
   }
 
   override render() {
@@ -236,12 +254,14 @@ export class RxScreen extends LitElement {
     // On a phone: one column in reading order (rows, then columns of the wall layout).
     const widgets = this.mobile && s ? [...s.widgets].sort((a, b) => a.area.row - b.area.row || a.area.col - b.area.col) : s?.widgets;
     const takeover = this.takeover();
-    return html`<div class="stage ${this.mobile ? 'mobile' : ''} ${takeover === nothing ? '' : 'taken'}" style=${stage}>
+    const taken = takeover === null ? '' : takeover.strip ? 'stripped' : 'taken';
+    return html`<div class="stage ${this.mobile ? 'mobile' : ''} ${taken}" style=${stage}>
       <header>
         <h1 class=${this.uiLang === 'en' ? 'en' : ''}>${s ? pick(s.title, this.uiLang) : ''}</h1>
+        ${takeover?.strip ? takeover.view : nothing}
         <div class="right">${s ? this.status() : nothing}<time class="clock">${clock}</time></div>
       </header>
-      ${takeover}
+      ${takeover && !takeover.strip ? takeover.view : nothing}
       <main style=${s && !this.mobile ? `grid-template-columns:repeat(${s.grid.columns},1fr);grid-template-rows:repeat(${s.grid.rows},1fr)` : ''}>
         ${widgets?.map((w) => this.widget(w))}
       </main>
@@ -280,6 +300,9 @@ export class RxScreen extends LitElement {
     .takeover { position: absolute; z-index: 10; top: 128px; left: 36px; right: 36px; }
     .stage.taken::before { content: ''; position: absolute; z-index: 5; left: 0; right: 0; top: 112px; bottom: 0; background: rgba(2, 6, 23, 0.5); pointer-events: none; }
     .stage.taken::after { content: ''; position: absolute; z-index: 11; inset: 0; border: 6px solid rgba(239, 68, 68, 0.8); pointer-events: none; }
+    /* The strip sits between the title and the clock; a thin red frame still marks the wall as taken. */
+    .takeover-strip { flex: 1; min-width: 0; margin: 0 32px; }
+    .stage.stripped::after { content: ''; position: absolute; z-index: 11; inset: 0; border: 3px solid rgba(239, 68, 68, 0.7); pointer-events: none; }
     .stage.mobile .takeover { position: static; margin-bottom: 12px; }
     .stage.mobile.taken::before, .stage.mobile.taken::after { display: none; }
     .error { position: absolute; inset: 0; display: grid; place-items: center; font-size: 40px; color: #f87171; }

@@ -15,15 +15,35 @@ export interface TakeoverAlert {
   firstSeenMs: number;
 }
 
+/** A screen's takeover policy (its `takeover` field, screens/schema.ts), defaults filled. */
+export interface TakeoverPolicy {
+  /** Rules whose alerts may take the screen over; null: any. */
+  rules: readonly string[] | null;
+  severities: readonly string[];
+  /** Seconds the full banner may cover the screen before it shrinks to a strip in the header. */
+  stripAfterS: number;
+}
+
+export const DEFAULT_STRIP_AFTER_S = 60;
+
+export function takeoverPolicy(takeover: unknown): TakeoverPolicy | null {
+  if (takeover === true) return { rules: null, severities: ['critical'], stripAfterS: DEFAULT_STRIP_AFTER_S };
+  if (!takeover || typeof takeover !== 'object') return null;
+  const t = takeover as { rules?: string[]; severities?: string[]; strip_after_s?: number };
+  return { rules: t.rules ?? null, severities: t.severities ?? ['critical'], stripAfterS: t.strip_after_s ?? DEFAULT_STRIP_AFTER_S };
+}
+
 /**
- * The alerts of an `alerts.open` value that take a wall over: severity critical and state open (an
- * acknowledged one gives the wall back), newest first by first_seen, then alert_id for a stable order.
+ * The alerts of an `alerts.open` value that take a wall over under `policy` (default: any rule, critical):
+ * state open (an acknowledged one gives the wall back), newest first by first_seen, then alert_id for a
+ * stable order.
  */
-export function openCriticals(value: unknown): TakeoverAlert[] {
-  if (!Array.isArray(value)) return [];
+export function openCriticals(value: unknown, policy: TakeoverPolicy | null = takeoverPolicy(true)): TakeoverAlert[] {
+  if (!Array.isArray(value) || !policy) return [];
   const out: TakeoverAlert[] = [];
   for (const r of value as Record<string, unknown>[]) {
-    if (r?.severity !== 'critical' || r.state !== 'open' || typeof r.alert_id !== 'string') continue;
+    if (typeof r?.severity !== 'string' || !policy.severities.includes(r.severity) || r.state !== 'open' || typeof r.alert_id !== 'string') continue;
+    if (policy.rules && !(typeof r.rule === 'string' && policy.rules.includes(r.rule))) continue;
     const firstSeenMs = typeof r.first_seen === 'string' ? Date.parse(r.first_seen) : Number.NaN;
     out.push({
       id: r.alert_id,
@@ -44,7 +64,7 @@ const TEXT = {
 } as const;
 
 export class RxTakeover extends LitElement {
-  static override properties = { alerts: { attribute: false }, now: { attribute: false }, lang: {}, compact: { type: Boolean, reflect: true } };
+  static override properties = { alerts: { attribute: false }, now: { attribute: false }, lang: {}, compact: { type: Boolean, reflect: true }, strip: { type: Boolean, reflect: true } };
   /** Open critical alerts, newest first (`openCriticals`); the first one is shown. */
   declare alerts: TakeoverAlert[];
   /** The screen's clock (server time), epoch ms; ages count from first_seen to it. */
@@ -52,6 +72,8 @@ export class RxTakeover extends LitElement {
   declare lang: string;
   /** A phone: the banner sits in the page's column at phone sizes. */
   declare compact: boolean;
+  /** One line in the header (after the screen's `strip_after_s`): the screen's numbers show again. */
+  declare strip: boolean;
 
   constructor() {
     super();
@@ -59,6 +81,7 @@ export class RxTakeover extends LitElement {
     this.now = Date.now();
     this.lang = 'zh-CN';
     this.compact = false;
+    this.strip = false;
   }
 
   override render(): TemplateResult | typeof nothing {
@@ -123,6 +146,14 @@ export class RxTakeover extends LitElement {
     .more { display: flex; align-items: baseline; gap: 12px; font-size: 26px; color: #fee2e2; padding: 4px 18px; border-radius: 999px; background: rgba(0, 0, 0, 0.3); }
     .more b { font-size: 36px; color: #fde047; font-variant-numeric: tabular-nums; }
     /* A phone: one column (rule, facts, then age and "+N" side by side), the rule wraps rather than cut. */
+    /* The strip: one line in the header's middle, the rule and its entity and age; nothing else is covered. */
+    :host([strip]) .banner { min-height: 0; height: 64px; padding: 0 24px; column-gap: 18px; border-width: 2px; border-radius: 999px; box-shadow: 0 0 24px rgba(239, 68, 68, 0.5); grid-template-columns: auto minmax(0, 1fr) auto; }
+    :host([strip]) .tag span, :host([strip]) .evidence, :host([strip]) .more, :host([strip]) .age small { display: none; }
+    :host([strip]) .tag svg { width: 36px; height: 36px; }
+    :host([strip]) .main { flex-direction: row; align-items: baseline; gap: 18px; }
+    :host([strip]) .rule { font-size: 30px; letter-spacing: 2px; }
+    :host([strip]) .facts { font-size: 24px; }
+    :host([strip]) .age b { font-size: 28px; }
     :host([compact]) .banner { min-height: 0; padding: 12px 14px; grid-template-columns: minmax(0, 1fr); row-gap: 8px; border-radius: 8px; }
     :host([compact]) .tag { display: none; }
     :host([compact]) .rule { font-size: 24px; letter-spacing: 1px; white-space: normal; }

@@ -205,4 +205,43 @@ describe('alert takeover', () => {
     await war.page.close();
     await compliance.page.close();
   }, 180_000);
+
+  it('the policy decides: a licence expiring in days stays in the feed; the banner shrinks to a strip after strip_after_s', async () => {
+    const url = server().url;
+    const war = await open('war-room', 1920, 1080);
+    // A shop licence expiring in 3 days: LICENCE_EXPIRY, critical. The war-room's policy (cold chain, Rx
+    // shipped without prescription, expired outbound, duplicate trace code) leaves it out.
+    const inDays = (n: number) => new Date(Date.now() + n * DAY).toISOString().slice(0, 10);
+    expect((await putReference(url, 'shops', [{ shop_id: 'SHOP-LIC', channel: 'tmall', name: '测试旗舰店', licence_no: 'L-1', licence_expires: inDays(3), gsp_expires: inDays(400) }])).status).toBe(200);
+    await expect.poll(async () => (await getJson(url, '/api/v1/alerts?rule=LICENCE_EXPIRY&state=open')).body.length, { timeout: 15_000 }).toBe(1);
+    expect((await openAlert('LICENCE_EXPIRY')) ).toBeTruthy();
+    await war.page.waitForTimeout(3_000);
+    expect(await banner(war.page).count()).toBe(0);
+
+    // A screen whose policy takes any critical alert, strip after 3 s: the full banner, then the strip in the
+    // header with the widgets no longer dimmed or covered.
+    const doc = { ...((await getJson(url, '/api/v1/screens/war-room')).body as Screen & { tz?: string }), id: 'war-room-strip', takeover: { strip_after_s: 3 } };
+    delete doc.tz;
+    const put = await fetch(`${url}/api/v1/screens/war-room-strip`, { method: 'PUT', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify(doc) });
+    expect(put.status).toBe(200);
+    const strip = await open('war-room-strip', 1920, 1080);
+    await banner(strip.page).waitFor({ timeout: 10_000 });
+    expect(await banner(strip.page).getAttribute('data-strip')).toBe('0');
+    await expect.poll(() => banner(strip.page).getAttribute('data-strip'), { timeout: 8_000 }).toBe('1');
+    const geometry = await strip.page.evaluate(() => {
+      const root = document.querySelector('rx-screen')!.shadowRoot!;
+      const r = (sel: string) => root.querySelector(sel)!.getBoundingClientRect();
+      return { header: r('header'), banner: r('[data-takeover]'), gmv: r('[data-widget=gmv]'), dimmed: root.querySelector('.stage.taken') !== null };
+    });
+    expect(geometry.banner.bottom).toBeLessThanOrEqual(geometry.header.bottom + 1);
+    expect(geometry.banner.top).toBeGreaterThanOrEqual(geometry.header.top - 1);
+    expect(geometry.dimmed).toBe(false);
+    expect(geometry.gmv.top).toBeGreaterThanOrEqual(geometry.header.bottom);
+    expect(await bannerText(strip.page)).toContain('证照即将到期');
+    await strip.page.screenshot({ path: outputPath('takeover-strip-1920x1080.png'), animations: 'disabled' });
+    expect(war.errors).toEqual([]);
+    expect(strip.errors).toEqual([]);
+    await war.page.close();
+    await strip.page.close();
+  }, 120_000);
 });
