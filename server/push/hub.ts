@@ -76,6 +76,8 @@ interface Subscription {
   closed: boolean;
   /** performance.now() when its last computation started. */
   lastRun: number;
+  /** performance.now() when its last computation succeeded (its value was current then). */
+  doneAt: number;
   /** Its next computation must first wait for the projection of what was acknowledged (see refresh). */
   waitProjection: boolean;
 }
@@ -244,7 +246,7 @@ export class PushHub {
       const { tz, clock } = this.opts.ctx;
       const closesAt = typeof raw.date === 'string' && !OPEN_DAY_METRICS.has(def.id) ? dayRange(raw.date, tz).toMs : null;
       const closed = closesAt !== null && clock.now() >= closesAt;
-      sub = { key, room: `m:${key}`, def, raw, params: raw, seq: 0, value: undefined, json: undefined, asOf: 0, dirty: true, failing: false, computing: null, closesAt, closed, lastRun: -Infinity, waitProjection: true };
+      sub = { key, room: `m:${key}`, def, raw, params: raw, seq: 0, value: undefined, json: undefined, asOf: 0, dirty: true, failing: false, computing: null, closesAt, closed, lastRun: -Infinity, doneAt: -Infinity, waitProjection: true };
       this.subs.set(key, sub);
     }
     return sub;
@@ -439,6 +441,7 @@ export class PushHub {
         }
         const json = JSON.stringify(result.value);
         sub.asOf = result.asOf;
+        sub.doneAt = performance.now();
         sub.failing = false;
         sub.failure = undefined;
         if (json !== sub.json) {
@@ -502,9 +505,14 @@ export class PushHub {
 
   private beat(): void {
     const beat: HubBeat = { as_of: new Date(this.opts.ctx.clock.now()).toISOString(), seqs: {}, pending: [] };
+    const now = performance.now();
     for (const s of this.subs.values()) {
       beat.seqs[s.key] = s.seq;
-      if (s.dirty || s.failing || s.computing) beat.pending.push(s.key);
+      // Not confirmed: a failing computation, or a value due for recomputation that was last computed more
+      // than a heartbeat ago. A value recomputed within the last heartbeat and due again (a busy stream marks
+      // a slow metric dirty faster than it computes) is current to within a heartbeat: confirmed, so a wall
+      // shows "data delayed" only when data really is late.
+      if (s.failing || ((s.dirty || s.computing) && now - s.doneAt > HEARTBEAT_MS)) beat.pending.push(s.key);
     }
     if (this.opts.fleet) this.opts.io.serverSideEmit(HEARTBEAT_EVENT, beat);
     this.stats.heartbeatPayloads = fanOutHeartbeat(this.opts.io, beat);
