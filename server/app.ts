@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions
 import fastifyStatic from '@fastify/static';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
+import type { Redis } from 'ioredis';
 import type { Config } from './config.ts';
 import { RxpError, errorBody } from './errors.ts';
 import { publicScope, registerAuth, trackRoutes } from './auth/tokens.ts';
@@ -34,7 +35,8 @@ import { RefCache } from './rules/reference.ts';
 import { alertRoutes } from './rules/routes.ts';
 import { DisplayStore } from './displays/store.ts';
 import { DisplayPresence } from './displays/presence.ts';
-import { MemoryCodes, servePairing } from './displays/pairing.ts';
+import { MemoryCodes, RedisCodes, servePairing } from './displays/pairing.ts';
+import { forgetPresence, publishDirectory, readPresence } from './displays/fleet.ts';
 import { displayRoutes } from './displays/routes.ts';
 import { systemClock, type Clock } from './time.ts';
 
@@ -49,7 +51,16 @@ export interface AppDeps {
    * (Redis adapter, every instance's sockets), which also takes the sockets' requests; the hub keeps the
    * fleet's snapshot cache, and answers other instances' subscriptions at POST /api/v1/_fleet/snapshot.
    */
-  fleet?: { io: IoServer; snapshots: SnapshotCache; token(): string | null };
+  fleet?: {
+    io: IoServer;
+    snapshots: SnapshotCache;
+    token(): string | null;
+    /** The fleet's Redis and key prefix: displays' directory, presence and pairing codes (displays/fleet.ts). */
+    redis: Redis;
+    prefix: string;
+    /** The leader's own front reads the display directory again (the other instances hear serverSideEmit). */
+    displaysChanged(): Promise<void>;
+  };
 }
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -227,7 +238,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
 }
 
 /** Told to every instance of a fleet when displays or playlists changed (each reloads them). */
-const DISPLAYS_CHANGED = 'rxpulse:displays-changed';
+export const DISPLAYS_CHANGED = 'rxpulse:displays-changed';
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
   const clock = deps.clock ?? systemClock;
@@ -249,6 +260,15 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   const screens = new ScreenStore(screenFiles, storage, (id) => {
     app.io.emit('screen:changed', { id });
     displays?.screensChanged();
+    // A screen's widgets are its walls' scope: a fleet's fronts get the new directory.
+    if (deps.fleet && displays) {
+      void publishDirectory(deps.fleet.redis, deps.fleet.prefix, displays)
+        .then(async () => {
+          await deps.fleet?.displaysChanged();
+          app.io.serverSideEmit(DISPLAYS_CHANGED as never);
+        })
+        .catch((err) => app.log.warn({ err }, 'displays: directory not published'));
+    }
   });
   await screens.load(app.log);
   displays = new DisplayStore(storage, screens, clock);
@@ -332,11 +352,26 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   await app.register(healthRoutes, { config, storage, writer, projector, hub: hub!, hot, freshness, clock, rules: engine, alerts });
   await app.register(screenRoutes, { store: screens, displays, buildDir: BUILD_DIR, tz: config.tzBusiness });
   // Walls: pairing by code (socket namespace /pair), the display API, presence and DISPLAY_OFFLINE.
-  const codes = new MemoryCodes(clock);
-  servePairing(app.io, codes, clock, app.log);
-  const changed = (): void => void app.io.serverSideEmit(DISPLAYS_CHANGED as never);
-  (app.io as unknown as { on(ev: string, fn: () => void): void }).on(DISPLAYS_CHANGED, () => void displays.load().catch((err) => app.log.warn({ err }, 'displays: reload failed')));
-  await app.register(displayRoutes, { store: displays, presence, codes, io: app.io, alerts, clock, tz: config.tzBusiness, businessHours: config.businessHours, changed });
+  // In a fleet the fronts serve /pair and hold the walls' sockets (server/cluster/fleet.ts): this core owns
+  // the displays, publishes their directory and reads what the fronts heard (displays/fleet.ts).
+  const fleet = deps.fleet;
+  const codes = fleet ? new RedisCodes(fleet.redis, fleet.prefix, clock) : new MemoryCodes(clock);
+  if (!fleet) servePairing(app.io, codes, clock, app.log);
+  // A single server holds every wall itself; in a fleet the directory goes to Redis and every front reads it.
+  const changed = async (): Promise<void> => {
+    if (!fleet) return;
+    await publishDirectory(fleet.redis, fleet.prefix, displays);
+    await fleet.displaysChanged();
+    app.io.serverSideEmit(DISPLAYS_CHANGED as never);
+  };
+  if (fleet) await publishDirectory(fleet.redis, fleet.prefix, displays);
+  const refreshPresence = fleet
+    ? async () => {
+        for (const [id, r] of await readPresence(fleet.redis, fleet.prefix)) presence.absorb(id, r.lastSeen, r.report);
+      }
+    : undefined;
+  const forgetRemote = fleet ? (id: string) => forgetPresence(fleet.redis, fleet.prefix, id) : undefined;
+  await app.register(displayRoutes, { store: displays, presence, codes, io: app.io, alerts, clock, tz: config.tzBusiness, businessHours: config.businessHours, changed, refreshPresence, forgetPresence: forgetRemote });
   // Static files are public: the built screens app and public/ assets hold no data.
   await app.register(async (scope) => {
     publicScope(scope);

@@ -22,7 +22,7 @@ import replyFrom from '@fastify/reply-from';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
-import { buildApp, fastifyOptions, installErrorHandlers, installSecurity, socketLimits, PROJECT_ROOT, screenDirs, type AppDeps } from '../app.ts';
+import { buildApp, DISPLAYS_CHANGED, fastifyOptions, installErrorHandlers, installSecurity, socketLimits, PROJECT_ROOT, screenDirs, type AppDeps } from '../app.ts';
 import { registerAuth, trackRoutes } from '../auth/tokens.ts';
 import type { Config } from '../config.ts';
 import { errorBody, RxpError } from '../errors.ts';
@@ -32,7 +32,9 @@ import { ioPlugin } from '../plugins/io.ts';
 import { backlogOf, closeForLimits, HARD_BACKLOG, SOCKET_LIMITS, SocketGuard } from '../push/guard.ts';
 import { connectRedis, redisReady } from '../plugins/redis.ts';
 import { identify, type WantedSubscription } from '../push/hub.ts';
-import type { MetricValueMessage } from '../push/protocol.ts';
+import type { DisplayReport, MetricValueMessage } from '../push/protocol.ts';
+import { DisplayDirectory, recordPresence } from '../displays/fleet.ts';
+import { RedisCodes, servePairing } from '../displays/pairing.ts';
 import { loadRulesFile } from '../rules/index.ts';
 import { loadScreenFiles } from '../screens.ts';
 import { StreamConsumer, StreamIngest, streamNames } from './ingest-queue.ts';
@@ -193,8 +195,17 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
     throw new RxpError('RXP_ERR_CONFIG_INVALID', `REDIS_URL: ${(err as Error).message}`);
   }
 
-  await app.register(ioPlugin, { config, adapter: createAdapter(ioConn, { streamName: `${prefix}socket.io`, sessionKeyPrefix: `${prefix}sio:session:` }) });
-  registerAuth(app, config);
+  // Walls: display tokens and their scopes from the directory the leader's core publishes; pairing codes in
+  // Redis; what walls report goes to Redis for the core (server/displays/fleet.ts).
+  const directory = new DisplayDirectory(redis, prefix, app.log);
+  await directory.refresh().catch((err) => app.log.warn({ err }, 'displays: directory not read yet'));
+  directory.start();
+  await app.register(ioPlugin, { config, adapter: createAdapter(ioConn, { streamName: `${prefix}socket.io`, sessionKeyPrefix: `${prefix}sio:session:` }), displays: directory });
+  registerAuth(app, config, directory);
+  const clock = deps.clock ?? systemClock;
+  servePairing(app.io, new RedisCodes(redis, prefix, clock), clock, app.log);
+  (app.io as unknown as { on(ev: string, fn: () => void): void }).on(DISPLAYS_CHANGED, () => void directory.refresh().catch(() => undefined));
+  const heard = (id: string, report?: DisplayReport) => void recordPresence(redis, prefix, id, clock.now(), report).catch(() => undefined);
 
   const leadership = new RedisLeadership({ redis, prefix, instanceId, leaseMs: deps.leaseMs });
   const snapshots = new RedisSnapshotCache(redis, leadership.leaderKey, prefix);
@@ -254,7 +265,7 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
     if (!storage) return;
     let c: FastifyInstance | null = null;
     try {
-      c = await buildApp(config, { logger: log, clock: deps.clock, storage, fleet: { io: app.io, snapshots, token: () => leadership.token } });
+      c = await buildApp(config, { logger: log, clock: deps.clock, storage, fleet: { io: app.io, snapshots, token: () => leadership.token, redis, prefix, displaysChanged: () => directory.refresh() } });
       await c.listen({ host: config.internalHost, port: 0 });
       core = c;
       consumer = new StreamConsumer({ blocking: consumerConn, redis, consumer: instanceId, names, writer: c.writer, logger: log });
@@ -330,8 +341,15 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
     // The same guard as a single server's hub: schema-checked payloads, a rate limit, the subscription cap,
     // replies under the backlog rule; nothing a client sends can throw into the process.
     const guard = new SocketGuard(socket, limits, app.log);
+    const display = (socket.data as { display?: string } | undefined)?.display;
+    if (display) {
+      heard(display);
+      guard.on('display:report', (report) => heard(display, report));
+      socket.on('disconnect', () => heard(display));
+    }
     guard.on('metric:subscribe', async ({ metric, params }) => {
       const { def, raw, key } = identify(metric, params);
+      if (display && !directory.allows(display, key)) throw new RxpError('RXP_ERR_AUTH_FORBIDDEN', 'a display reads only what its screens show');
       if (!socket.rooms.has(`m:${key}`) && guard.subscriptions >= limits.maxSubscriptions) {
         throw new RxpError('RXP_ERR_SOCKET_LIMIT', `a socket may hold ${limits.maxSubscriptions} subscriptions: unsubscribe one first`);
       }
@@ -367,9 +385,10 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
   }));
   await app.register(replyFrom, { disableRequestLogging: true, undici: { connections: 64, headersTimeout: 30_000, bodyTimeout: 30_000 } });
   await app.register(async (scope) => {
-    // Bodies go through untouched (streamed to the leader), whatever their type.
+    // Bodies go through untouched (the request stream is the body reply-from pipes to the leader), whatever
+    // their type.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
+    scope.addContentTypeParser('*', (_req, payload, done) => done(null, payload));
     const forward = async (req: { url: string }, reply: FastifyReply) => {
       const base = await leader.url().catch(() => null);
       if (!base) throw noLeader('no leader serves yet (a leader change takes up to ~5 s)');
@@ -397,6 +416,7 @@ export async function buildFleetApp(config: Config, deps: FleetDeps = {}): Promi
     await held.close();
   });
   app.addHook('onClose', async () => {
+    directory.stop();
     for (const c of conns) c.disconnect();
   });
   return app;

@@ -61,6 +61,15 @@ export class DisplayPresence {
     s.alerted = false;
   }
 
+  /** What another instance heard from a wall (fleet.ts): taken where newer than what this one knows. */
+  absorb(id: string, lastSeen: number, report: DisplayReport | null): void {
+    const s = this.entry(id);
+    if (lastSeen <= s.lastSeen) return;
+    if (s.alerted && this.clock.now() - lastSeen < ONLINE_MS) s.alerted = false;
+    s.lastSeen = lastSeen;
+    if (report) s.report = report;
+  }
+
   forget(id: string): void {
     this.seen.delete(id);
   }

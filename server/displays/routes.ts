@@ -28,7 +28,11 @@ export interface DisplayRouteOptions {
   tz: string;
   businessHours: string;
   /** Tells the other instances of a fleet that displays or playlists changed (they reload). */
-  changed(): void;
+  changed(): Promise<void> | void;
+  /** In a fleet: takes in what the fronts heard from walls (before a list, and before the offline check). */
+  refreshPresence?: () => Promise<void>;
+  /** In a fleet: forgets a revoked wall's presence record. */
+  forgetPresence?: (id: string) => Promise<void>;
 }
 
 export async function displayRoutes(app: FastifyInstance, o: DisplayRouteOptions): Promise<void> {
@@ -37,9 +41,9 @@ export async function displayRoutes(app: FastifyInstance, o: DisplayRouteOptions
     const p = presence.view(d.display_id);
     return { display_id: d.display_id, name: d.name, screen_id: d.screen_id, playlist_id: d.playlist_id, online: p.online, last_seen: p.last_seen, version: p.version, screen_size: p.screen_size, data_age_s: p.data_age_s, fps: p.fps, heap_bytes: p.heap_bytes, uptime_s: p.uptime_s, current_screen: p.current_screen };
   };
-  const tell = (d: Display) => {
+  const tell = async (d: Display) => {
+    await o.changed();
     io.to(displayRoom(d.display_id)).emit('display:changed', { display_id: d.display_id });
-    o.changed();
   };
 
   app.post<{ Body: Static<typeof PairBody> }>('/api/v1/displays', { config: { right: 'admin' }, schema: { body: PairBody } }, async (req, reply) => {
@@ -49,12 +53,15 @@ export async function displayRoutes(app: FastifyInstance, o: DisplayRouteOptions
     store.checkTarget({ screen_id, playlist_id });
     if (!(await o.codes.take(normalized))) throw new RxpError('RXP_ERR_NOT_FOUND', 'unknown or expired pairing code');
     const { display, token } = await store.create(name, { screen_id, playlist_id });
+    await o.changed();
     deliverToken(io, normalized, { token, display_id: display.display_id });
-    o.changed();
     return reply.status(201).send(display.screen_id ? { display_id: display.display_id, name: display.name, screen_id: display.screen_id } : { display_id: display.display_id, name: display.name, playlist_id: display.playlist_id });
   });
 
-  app.get('/api/v1/displays', { config: { right: 'admin' } }, async () => store.list().map(view));
+  app.get('/api/v1/displays', { config: { right: 'admin' } }, async () => {
+    await o.refreshPresence?.();
+    return store.list().map(view);
+  });
 
   // A wall's own configuration: what it shows (with its playlist) and the business time zone.
   app.get('/api/v1/displays/self', { config: { right: 'read', display: true } }, async (req) => {
@@ -66,7 +73,7 @@ export async function displayRoutes(app: FastifyInstance, o: DisplayRouteOptions
 
   app.patch<{ Params: Static<typeof DisplayParams>; Body: Static<typeof PatchBody> }>('/api/v1/displays/:id', { config: { right: 'admin' }, schema: { params: DisplayParams, body: PatchBody } }, async (req) => {
     const d = await store.update(req.params.id, req.body);
-    tell(d);
+    await tell(d);
     return view(d);
   });
 
@@ -80,10 +87,11 @@ export async function displayRoutes(app: FastifyInstance, o: DisplayRouteOptions
   app.delete<{ Params: Static<typeof DisplayParams> }>('/api/v1/displays/:id', { config: { right: 'admin' }, schema: { params: DisplayParams } }, async (req, reply) => {
     await store.revoke(req.params.id);
     presence.forget(req.params.id);
-    // On every instance (the adapter carries it): the wall's sockets close; it finds its token refused and
-    // shows a new pairing code.
+    await o.forgetPresence?.(req.params.id);
+    // Every instance refuses the token first; then, on every instance (the adapter carries it), the wall's
+    // sockets close; it finds its token refused and shows a new pairing code.
+    await o.changed();
     io.in(displayRoom(req.params.id)).disconnectSockets(true);
-    o.changed();
     return reply.status(204).send();
   });
 
@@ -95,18 +103,19 @@ export async function displayRoutes(app: FastifyInstance, o: DisplayRouteOptions
   });
   app.put<{ Params: Static<typeof PlaylistParams> }>('/api/v1/playlists/:id', { config: { right: 'admin' }, schema: { params: PlaylistParams } }, async (req) => {
     const p = await store.putPlaylist(req.params.id, req.body);
+    await o.changed();
     for (const d of store.list()) if (d.playlist_id === req.params.id) io.to(displayRoom(d.display_id)).emit('display:changed', { display_id: d.display_id });
-    o.changed();
     return { id: req.params.id, ...p };
   });
   app.delete<{ Params: Static<typeof PlaylistParams> }>('/api/v1/playlists/:id', { config: { right: 'admin' }, schema: { params: PlaylistParams } }, async (req, reply) => {
     await store.removePlaylist(req.params.id);
-    o.changed();
+    await o.changed();
     return reply.status(204).send();
   });
 
   // Walls that went dark during business hours: DISPLAY_OFFLINE (minor), once per silence.
-  const timer = setInterval(() => {
+  const timer = setInterval(async () => {
+    await o.refreshPresence?.().catch(() => undefined);
     for (const { id, since } of presence.newlyOffline()) {
       const d = store.get(id);
       if (!d || !inBusinessHours(o.clock.now(), o.tz, o.businessHours)) continue;

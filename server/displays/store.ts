@@ -182,20 +182,29 @@ export class DisplayStore {
 
   /** May display `id` read subscription `key` (a metric with its checked params)? */
   allows(id: string, key: string): boolean {
+    return this.scopeOf(id).has(key);
+  }
+
+  /** The (metric, params) keys display `id` may read: its screens' widgets, and `alerts.open` for a takeover. */
+  private scopeOf(id: string): Set<string> {
     let scope = this.scopes.get(id);
     if (!scope) {
-      const d = this.displays.get(id);
-      if (!d) return false;
       scope = new Set();
-      for (const sid of this.screensOf(d)) {
+      const d = this.displays.get(id);
+      for (const sid of d ? this.screensOf(d) : []) {
         const screen = this.screens.get(sid);
         if (!screen) continue;
         for (const w of screen.widgets) scope.add(keyOf(w.metric, w.params ?? {}));
         if (screen.takeover) scope.add(keyOf(TAKEOVER_METRIC, {}));
       }
-      this.scopes.set(id, scope);
+      if (d) this.scopes.set(id, scope);
     }
-    return scope.has(key);
+    return scope;
+  }
+
+  /** Every display's token hash with its scope (a fleet's fronts admit and check walls with it: fleet.ts). */
+  directory(): { token_hash: string; display_id: string; keys: string[] }[] {
+    return [...this.displays.values()].map((d) => ({ token_hash: d.token_hash, display_id: d.display_id, keys: [...this.scopeOf(d.display_id)] }));
   }
 
   /** Screens changed (admin API): scopes are computed again. */

@@ -67,7 +67,7 @@ describe('the auth gate, walked over every registered route', () => {
     const publicApi = table.filter((r) => r.right === 'public' && r.url.startsWith('/api/')).map((r) => `${r.method} ${r.url}`);
     expect(publicApi.sort()).toEqual(['GET /api/v1/health', 'GET /api/v1/schema/screen.json', 'HEAD /api/v1/health', 'HEAD /api/v1/schema/screen.json']);
     const publicPages = table.filter((r) => r.right === 'public' && !r.url.startsWith('/api/')).map((r) => r.url);
-    expect(new Set(publicPages)).toEqual(new Set(['/screens/:id', '/*']));
+    expect(new Set(publicPages)).toEqual(new Set(['/screens/:id', '/display', '/*']));
     // Deny by default: the internal routes declare nothing and are admin-only.
     expect(table.filter((r) => r.url.startsWith('/api/') && r.right !== 'public').every((r) => ['ingest', 'read', 'admin'].includes(r.right))).toBe(true);
   });
