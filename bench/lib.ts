@@ -74,12 +74,12 @@ export function streamDemo(server: BenchServer, speed: number): ChildProcess {
  * A screen live in Chromium (1920×1080) on a fresh server, with the demo day streaming at `speed`×: what the
  * screen benches measure. `close()` stops all three.
  */
-export async function screenUnderDemo(port: number, screen: string, speed: number, motion: 'reduce' | 'no-preference' = 'no-preference') {
+export async function screenUnderDemo(port: number, screen: string, speed: number, motion: 'reduce' | 'no-preference' = 'no-preference', viewport = { width: 1920, height: 1080 }) {
   const { launchChromium } = await import('../test/helpers/browser.ts');
   const server = await startServer(port);
   const demo = streamDemo(server, speed);
   const browser = await launchChromium();
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 }, reducedMotion: motion });
+  const page = await browser.newPage({ viewport, reducedMotion: motion });
   await page.goto(`${server.url}/screens/${screen}?token=${ADMIN}`);
   await page.locator('[data-status=live]').waitFor({ timeout: 60_000 });
   return {

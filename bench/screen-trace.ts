@@ -2,7 +2,7 @@
 // seconds) of a screen under the demo at N× speed, summarised by trace event name (self time of the
 // renderer main thread), and the long tasks (> 50 ms) with the events inside them. A companion of
 // screen-perf.ts for finding what it measures.
-// Usage: npx tsx bench/screen-trace.ts [screen=war-room seconds=20 warmup=60 speed=10 motion=reduce]
+// Usage: npx tsx bench/screen-trace.ts [screen=war-room seconds=20 warmup=60 speed=10 motion=reduce width=1920 height=1080]
 import { screenUnderDemo } from './lib.ts';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.split('=')));
@@ -13,7 +13,7 @@ const SPEED = Number(args.speed ?? 10);
 
 interface TraceEvent { name: string; ph: string; ts: number; dur?: number; pid: number; tid: number; args?: { name?: string; data?: { functionName?: string; url?: string; lineNumber?: number } } }
 
-const { page, close } = await screenUnderDemo(3908, SCREEN, SPEED, args.motion === 'reduce' ? 'reduce' : 'no-preference');
+const { page, close } = await screenUnderDemo(3908, SCREEN, SPEED, args.motion === 'reduce' ? 'reduce' : 'no-preference', { width: Number(args.width ?? 1920), height: Number(args.height ?? 1080) });
 try {
   await page.waitForTimeout(WARMUP * 1000);
   const cdp = await page.context().newCDPSession(page);
