@@ -80,8 +80,9 @@ export class RxKpi extends LitElement {
   /** What the delta compares with, e.g. 较昨日 / vs yesterday. */
   @property() deltaLabel?: string;
 
-  /** Alternates between two identical keyframes so each change restarts the flash. */
-  private flash: '' | 'flash-a' | 'flash-b' = '';
+  /** A change to flash once rendered (updated() starts it on the glow element). */
+  private flashDue = false;
+  private glowAnimation: Animation | null = null;
   /** Digits rolling since the last change, by position from the right; empty when settled. */
   private rolls = new Map<number, Roll>();
   /** Alternates like `flash`, so a change during a roll restarts it. */
@@ -91,7 +92,7 @@ export class RxKpi extends LitElement {
     const before = changed.get('value');
     // Flash only when one known number replaces another, not on the first value or a reset.
     if (changed.has('value') && typeof before === 'number' && this.value !== null && before !== this.value) {
-      this.flash = this.flash === 'flash-a' ? 'flash-b' : 'flash-a';
+      this.flashDue = true;
       const lang = normalizeLang(this.lang);
       const shown = Number.isFinite(before) && Number.isFinite(this.value) && this.state !== 'loading';
       this.rolls = shown && !reducedMotion() ? rollsBetween(this.digitText(before, lang), this.digitText(this.value, lang), this.value > before) : new Map();
@@ -106,6 +107,17 @@ export class RxKpi extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    if (this.flashDue) {
+      this.flashDue = false;
+      // The glow is one element that stays (its own layer, rasterized once); only its opacity animates, on
+      // the compositor. A class toggled per change made a new pseudo-element and layer each time: on a 4K
+      // wall that raster was most of the page's long tasks (issue 17, item 7).
+      const glow = reducedMotion() ? null : this.renderRoot.querySelector<HTMLElement>('.glow');
+      if (glow) {
+        this.glowAnimation?.cancel();
+        this.glowAnimation = glow.animate([{ opacity: 1 }, { opacity: 0 }], { duration: 600, easing: 'ease-out' });
+      }
+    }
     if (changed.has('value')) {
       if (this.value === null) this.removeAttribute('data-value');
       else this.setAttribute('data-value', String(this.value));
@@ -155,12 +167,12 @@ export class RxKpi extends LitElement {
         ${this.sublabel ? html`<div class="sub">${this.sublabel}</div>` : nothing}
         <div
           part="value"
-          class="value ${loading ? 'loading' : this.flash}"
+          class="value ${loading ? 'loading' : ''}"
           title=${loading ? text.loading : ''}
           style="--fit-em: ${value === null ? 1 : this.widthEm(value, lang).toFixed(2)}"
           @animationend=${this.onAnimationEnd}
           @animationcancel=${this.onAnimationEnd}
-          >${value === null ? DASH : this.renderNumber(value, lang)}</div
+          ><i class="glow" aria-hidden="true"></i>${value === null ? DASH : this.renderNumber(value, lang)}</div
         >
         ${yuan
           ? this.renderExact(value === null ? '\u00a0' : formatYuanExact(value, lang))
@@ -214,9 +226,14 @@ export class RxKpi extends LitElement {
     return chars.map((ch) => {
       if (!isDigit(ch)) return ch;
       const roll = this.rolls.get(--k);
-      return roll
-        ? html`<span class="d ${this.rollName}" style="--from:${roll.from};--to:${roll.to}"><span class="g">${ch}</span></span>`
-        : html`<span class="d"><span class="g">${ch}</span></span>`;
+      if (!roll) return html`<span class="d"><span class="g">${ch}</span></span>`;
+      // The strip holds only the rows the roll passes (lo … hi), not both laps of 0–9: on a 4K wall each
+      // rolling digit's strip is a layer of big glyphs rasterized at twice the size, and twenty rows of them
+      // per digit, every second, made long tasks (issue 17, item 7).
+      const lo = Math.min(roll.from, roll.to);
+      const hi = Math.max(roll.from, roll.to);
+      const strip = Array.from({ length: hi - lo + 1 }, (_, i) => (lo + i) % 10).join('\\A ');
+      return html`<span class="d ${this.rollName}" style="--from:${roll.from - lo};--to:${roll.to - lo};--strip:'${strip}'"><span class="g">${ch}</span></span>`;
     });
   }
 
@@ -305,7 +322,7 @@ export class RxKpi extends LitElement {
     .roll-a, .roll-b { overflow-x: visible; overflow-y: clip; }
     .roll-a::before,
     .roll-b::before {
-      content: '0\\A 1\\A 2\\A 3\\A 4\\A 5\\A 6\\A 7\\A 8\\A 9\\A 0\\A 1\\A 2\\A 3\\A 4\\A 5\\A 6\\A 7\\A 8\\A 9';
+      content: var(--strip);
       position: absolute;
       left: 0;
       right: 0;
@@ -359,9 +376,7 @@ export class RxKpi extends LitElement {
        opacity of its own layer animates: the compositor runs it, the page's main thread neither restyles
        nor repaints the big glowing text 60 times a second. */
     .value { position: relative; }
-    .flash-a::after,
-    .flash-b::after {
-      content: '';
+    .glow {
       position: absolute;
       inset: 0 -0.15em;
       border-radius: 0.3em;
@@ -370,22 +385,12 @@ export class RxKpi extends LitElement {
       will-change: opacity;
       pointer-events: none;
     }
-    .flash-a::after { animation: flash-a 0.6s ease-out; }
-    .flash-b::after { animation: flash-b 0.6s ease-out; }
-    @keyframes flash-a {
-      from { opacity: 1; }
-      to { opacity: 0; }
-    }
-    @keyframes flash-b {
-      from { opacity: 1; }
-      to { opacity: 0; }
-    }
     @keyframes shimmer {
       from { background-position: 100% 0; }
       to { background-position: -100% 0; }
     }
     @media (prefers-reduced-motion: reduce) {
-      .flash-a::after, .flash-b::after, .loading { animation: none; }
+      .loading { animation: none; }
       .roll-a::before, .roll-b::before { animation: none; }
       .roll-a > .g, .roll-b > .g { opacity: 1; }
       .roll-a, .roll-b { overflow: visible; }
