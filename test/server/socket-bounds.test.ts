@@ -397,7 +397,7 @@ describe('flood', () => {
       let last = '';
       child.stdout!.on('data', (d) => (last = String(d).trim().split('\n').at(-1) ?? last));
       // Measured once its 64 subscriptions have their first values (that burst is bounded: COLD_COMPUTES).
-      await until(() => last.includes('"held":64'), "the flooder's 64 subscriptions", 120_000);
+      await until(() => last.includes('"held":64'), "the flooder's 64 subscriptions", 100_000);
       return { child, report: () => last };
     };
     for (let i = 0; i < 3; i++) await sample(); // warm
@@ -414,7 +414,19 @@ describe('flood', () => {
       const flooded: number[] = [];
       for (let round = 0; round < 2; round++) {
         for (let i = 0; i < 6; i++) idle.push(await sample());
-        const f = await flooder();
+        let f: Awaited<ReturnType<typeof flooder>>;
+        try {
+          f = await flooder();
+        } catch (err) {
+          // The flooder's 64 first values did not come within its wait: the machine is taken by other work
+          // (a fleet test's processes beside this file). This attempt measures nothing; the next one tries again.
+          if (!String(err).includes("the flooder's 64 subscriptions")) throw err;
+          for (const c of children) c.kill('SIGKILL');
+          await until(() => s.app.hub.subscriptionCount <= 2, "the flooder's subscriptions to go", 30_000);
+          console.log('flood: the flooder was not ready in time (machine busy); attempt skipped');
+          flooded.push(Number.POSITIVE_INFINITY);
+          break;
+        }
         for (let i = 0; i < 6; i++) {
           flooded.push(await sample());
           maxHeap = Math.max(maxHeap, process.memoryUsage().heapUsed);
@@ -437,5 +449,5 @@ describe('flood', () => {
     expect(st.disconnects - stats0.disconnects).toBeGreaterThan(0);
     expect(Math.min(...attempts.map((a) => a.flooded / a.idle))).toBeLessThanOrEqual(2);
     expect(maxHeap - heapBefore).toBeLessThan(80 * 2 ** 20);
-  }, 600_000);
+  }, 900_000);
 });
